@@ -1,0 +1,40 @@
+# Keyport: `make run` starts everything on embedded defaults, `make test` checks everything.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run test lint pytest pytest-postgres fuzz clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+run: $(STAMP)
+	@$(PY) scripts/write_local_env.py
+	$(PY) manage.py migrate --noinput
+	@$(PY) manage.py ensure_admin
+	@echo "Keyport is starting: open http://127.0.0.1:8000/admin/ (Ctrl-C stops it)."
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+pytest: $(STAMP)
+	$(PY) -m pytest -m "not postgres_only"
+
+pytest-postgres: $(STAMP)
+	@rc=0; POSTGRES_URL=$(POSTGRES_URL) $(PY) scripts/require_service.py postgres || rc=$$?; \
+	if [ $$rc -eq 1 ]; then exit 0; elif [ $$rc -ne 0 ]; then exit $$rc; fi; \
+	echo "Running the suite again on PostgreSQL ($(POSTGRES_URL))"; \
+	DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest -m "not browser"
+
+test: lint pytest pytest-postgres
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

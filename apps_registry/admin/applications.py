@@ -1,0 +1,273 @@
+"""Application admin: the Zenoti-style form, the key list, and the list page.
+
+Creation goes through ``application_create`` / ``application_record`` so the admin never
+writes an app by itself; the new secret is stashed for the show-once page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.views.decorators.debug import sensitive_post_parameters
+
+from apps_registry import services, show_once
+from apps_registry.actors import Actor
+from apps_registry.admin import key_views
+from apps_registry.admin.scoping import OrganizationScopedAdmin
+from apps_registry.forms import RECORD, ApplicationAddForm, ApplicationForm
+from apps_registry.models import ApiKey, Application, RedirectURL
+from apps_registry.models.applications import CredentialOrigin
+from apps_registry.models.keys import EXPIRING_WITHIN_DAYS
+from apps_registry.selectors import applications_with_key_summary
+
+RECORD_HELP = "Fill these in only when you record credentials another system issued."
+HIDDEN_VALUE_TEXT = (
+    "Hidden. It was shown once when the app was registered; export it if a deployment needs it."
+)
+
+
+class RedirectURLInline(admin.TabularInline):
+    model = RedirectURL
+    extra = 2
+    fields = ["kind", "url"]
+
+
+class ApiKeyInline(admin.TabularInline):
+    """Keys as prefix, status and expiry; the key itself is never rendered."""
+
+    model = ApiKey
+    fk_name = "application"
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = ("prefix", "status_label", "expires_at", "days_left", "last_used_at", "actions")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[ApiKey]:
+        return super().get_queryset(request).defer("key")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Status")
+    def status_label(self, key: ApiKey) -> str:
+        return key.status().label
+
+    @admin.display(description="Days left")
+    def days_left(self, key: ApiKey) -> int:
+        return key.days_left()
+
+    @admin.display(description="")
+    def actions(self, key: ApiKey) -> str:
+        if key.revoked_at is not None:
+            return ""
+        base = ("admin:apps_registry_application_key", key.application_id, key.pk)
+        links = [(reverse(f"{base[0]}_revoke", args=base[1:]), "Revoke")]
+        if key.replaced_by_id is None:
+            links.insert(0, (reverse(f"{base[0]}_rotate", args=base[1:]), "Rotate"))
+        return format_html(
+            " ".join('<a class="button" href="{}">{}</a>' for _ in links),
+            *[part for link in links for part in link],
+        )
+
+
+class ExpiresWithinFilter(admin.SimpleListFilter):
+    title = "key expiry"
+    parameter_name = "expiry"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            ("30d", f"Key expires within {EXPIRING_WITHIN_DAYS} days"),
+            ("none", "No usable key"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> Any:
+        if self.value() == "30d":
+            return queryset.filter(
+                next_expiry__lte=timezone.now() + dt.timedelta(days=EXPIRING_WITHIN_DAYS)
+            )
+        if self.value() == "none":
+            return queryset.filter(active_key_count=0)
+        return queryset
+
+
+@admin.register(Application)
+class ApplicationAdmin(OrganizationScopedAdmin):
+    form = ApplicationForm
+    add_form = ApplicationAddForm
+    list_display = [
+        "name",
+        "organization",
+        "source_app",
+        "login_user_type",
+        "auth_method",
+        "active_keys",
+        "next_expiry_display",
+        "is_active",
+    ]
+    list_filter = [
+        ExpiresWithinFilter,
+        "organization",
+        "source_app",
+        "login_user_type",
+        "auth_method",
+        "credential_origin",
+        "is_active",
+    ]
+    search_fields = ["name", "application_id", "uri", "description"]
+    list_select_related = ["organization"]
+    readonly_fields = [
+        "application_id",
+        "credential_origin",
+        "secret_hint",
+        "created_at",
+        "created_by",
+    ]
+    inlines = [RedirectURLInline, ApiKeyInline]
+    change_form_template = "admin/apps_registry/application/change_form.html"
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
+        return applications_with_key_summary(super().get_queryset(request))
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        main = ["organization", "name", "uri", "description", "login_user_type", "source_app"]
+        scope = ["auth_method", "scopes"]
+        contact = ["contact_emails", "is_active"]
+        if obj is None:
+            credentials = [
+                "credential_mode",
+                "recorded_application_id",
+                "recorded_secret",
+                "recorded_api_key",
+                "recorded_api_key_expires_on",
+            ]
+            return [
+                (None, {"fields": main}),
+                ("Scope", {"fields": scope}),
+                ("Contacts", {"fields": contact}),
+                (
+                    "Credentials",
+                    {
+                        "fields": credentials,
+                        "description": RECORD_HELP,
+                    },
+                ),
+            ]
+        return [
+            (None, {"fields": ["application_id", "secret_hint", "credential_origin", *main]}),
+            ("Scope", {"fields": scope}),
+            ("Contacts", {"fields": [*contact, "created_at", "created_by"]}),
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return []
+        return [*self.readonly_fields, "organization"]
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
+        return [RedirectURLInline] if obj is None else self.inlines
+
+    @admin.display(description="Secret")
+    def secret_hint(self, obj: Application) -> str:
+        return HIDDEN_VALUE_TEXT
+
+    @admin.display(description="Active keys", ordering="active_key_count")
+    def active_keys(self, obj: Any) -> int:
+        return int(obj.active_key_count)
+
+    @admin.display(description="Next expiry", ordering="next_expiry")
+    def next_expiry_display(self, obj: Any) -> str:
+        if obj.next_expiry is None:
+            return "—"
+        days = (obj.next_expiry - timezone.now()).days
+        return f"{obj.next_expiry:%Y-%m-%d} ({days} days left)"
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            services.application_update(
+                application=obj, actor=Actor.from_request(request), changed=form.changed_data
+            )
+        # On add, the service creates the app in save_related, where the inlines are known.
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        if change:
+            super().save_related(request, form, formsets, change)
+            return
+        application = self._create(request, form, formsets)
+        form.instance.pk = application.pk
+        form.instance.application_id = application.application_id
+        form.instance.credential_origin = application.credential_origin
+        form.instance._state.adding = False
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def _create(self, request: HttpRequest, form: Any, formsets: Any) -> Application:
+        data = form.cleaned_data
+        common: dict[str, Any] = {
+            "organization": data["organization"],
+            "name": data["name"],
+            "uri": data["uri"],
+            "description": data.get("description", ""),
+            "login_user_type": data["login_user_type"],
+            "source_app": data["source_app"],
+            "auth_method": data["auth_method"],
+            "scopes": list(data["scopes"]),
+            "contact_emails": data.get("contact_emails", []),
+            "redirect_urls": [
+                (row["kind"], row["url"])
+                for formset in formsets
+                for row in formset.cleaned_data
+                if row and not row.get("DELETE")
+            ],
+            "actor": Actor.from_request(request),
+        }
+        if data["credential_mode"] == RECORD:
+            return services.application_record(
+                **common,
+                application_id=data["recorded_application_id"],
+                secret=data["recorded_secret"],
+                api_key=data.get("recorded_api_key", ""),
+                api_key_expires_at=form.recorded_key_expiry(),
+            )
+        application, secret = services.application_create(**common)
+        show_once.stash(
+            request,
+            target=f"app:{application.pk}",
+            values=[
+                show_once.ShownValue("Application ID", application.application_id, secret=False),
+                show_once.ShownValue("Secret", secret, secret=True),
+            ],
+        )
+        return application
+
+    def response_add(
+        self, request: HttpRequest, obj: Any, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        if obj.credential_origin == CredentialOrigin.GENERATED:
+            return HttpResponseRedirect(
+                reverse("admin:apps_registry_application_credentials", args=[obj.pk])
+            )
+        return super().response_add(request, obj, post_url_continue)
+
+    @sensitive_post_parameters("recorded_secret", "recorded_api_key")
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        return super().add_view(request, form_url, extra_context)
+
+    def get_urls(self) -> list[URLPattern]:
+        return key_views.urls(self) + super().get_urls()

@@ -1,0 +1,44 @@
+"""Organization scoping shared by every ModelAdmin: another organization's object is a 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.http import Http404, HttpRequest
+
+from apps_registry.selectors import organizations_for_user, scope_to_user
+
+
+class OrganizationScopedAdmin(admin.ModelAdmin):
+    """Filters the queryset and organization choices to the user's memberships.
+
+    ``organization_path`` is the lookup from the model to its ``Organization`` ("" for the
+    organization model itself).
+    """
+
+    organization_path = "organization"
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
+        return scope_to_user(super().get_queryset(request), request.user, self.organization_path)
+
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if db_field.name == "organization":
+            kwargs["queryset"] = organizations_for_user(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _get_obj_does_not_exist_redirect(
+        self, request: HttpRequest, opts: Any, object_id: str
+    ) -> Any:
+        # Django redirects to the index with a message; a plain 404 reveals nothing.
+        raise Http404("No such object in your organizations.")
+
+    def get_scoped_object_or_404(self, request: HttpRequest, object_id: str) -> Any:
+        """The object if the user's organizations contain it, else a 404."""
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404("No such object in your organizations.")
+        return obj

@@ -1,0 +1,43 @@
+"""Encrypted model fields that refuse to pass ciphertext off as a secret.
+
+They subclass django-encrypted-model-fields so the column format stays the library's
+(a Fernet token in a text column), but decryption goes through ``apps_registry.crypto``,
+which raises ``SecretDecryptionError`` on a wrong key instead of returning the token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from encrypted_model_fields.fields import EncryptedCharField, EncryptedTextField
+
+from apps_registry import crypto
+
+
+class StrictEncryptedMixin:
+    """Decrypt strictly on read, encrypt with the first key on write."""
+
+    def to_python(self, value: Any) -> Any:
+        # Values in Python are plaintext already (forms, full_clean); never guess-decrypt.
+        if isinstance(value, bytes):
+            value = value.decode("utf-8")
+        return models.Field.to_python(self, value)  # type: ignore[arg-type]
+
+    def from_db_value(self, value: Any, *args: Any, **kwargs: Any) -> Any:
+        if value is None or value == "":
+            return value
+        return crypto.decrypt(value)
+
+    def get_db_prep_save(self, value: Any, connection: Any) -> Any:
+        if value is None:
+            return None
+        return crypto.encrypt(str(value))
+
+
+class StrictEncryptedCharField(StrictEncryptedMixin, EncryptedCharField):
+    """A short secret (app secret, API key, Mindbody key or token), encrypted at rest."""
+
+
+class StrictEncryptedTextField(StrictEncryptedMixin, EncryptedTextField):
+    """A long secret, encrypted at rest."""

@@ -1,0 +1,173 @@
+"""Admin forms: the Zenoti-style application form and list-valued fields in plain text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from apps_registry.models import ApiScope, Application, Organization
+from apps_registry.selectors import grouped_scope_choices
+from apps_registry.validators import validate_email_list, validate_lead_times
+
+SCOPES_REQUIRED = "Choose at least one API scope."
+RECORD_NEEDS_ID_AND_SECRET = "Paste the Application ID and the secret the other system issued."  # noqa: S105
+RECORD_KEY_NEEDS_EXPIRY = "Enter the date the pasted API key expires."
+RECORD_EXPIRY_IN_PAST = "The API key's expiry date must be in the future."
+LEAD_TIMES_NOT_NUMBERS = "Enter lead times as whole numbers separated by commas, such as 30, 7, 1."
+
+GENERATE = "generate"
+RECORD = "record"
+
+
+def _split(value: str) -> list[str]:
+    return [part for part in re.split(r"[\s,;]+", value or "") if part]
+
+
+class EmailListField(forms.CharField):
+    """A list of emails typed one per line or separated by commas."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value: Any) -> Any:
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        return _split(str(value or ""))
+
+    def validate(self, value: Any) -> None:
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+        validate_email_list(value)
+
+
+class LeadTimesField(forms.CharField):
+    """Lead times in days, typed as ``30, 7, 1``; stored largest first."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(str(v) for v in value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[int]:  # type: ignore[override]
+        try:
+            return [int(part) for part in _split(str(value or ""))]
+        except ValueError as exc:
+            raise ValidationError(LEAD_TIMES_NOT_NUMBERS, code="not_numbers") from exc
+
+    def validate(self, value: Any) -> None:
+        validate_lead_times(value)
+
+    def clean(self, value: Any) -> list[int]:
+        return sorted(super().clean(value), reverse=True)
+
+
+class OrganizationForm(forms.ModelForm):
+    expiry_alert_days = LeadTimesField(label="Alert lead times (days)", initial="30, 7, 1")
+    alert_recipients = EmailListField(required=False, label="Alert recipients")
+
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "slug",
+            "members",
+            "api_key_lifetime_days",
+            "rotation_grace_days",
+            "expiry_alert_days",
+            "alert_recipients",
+            "alerts_enabled",
+        ]
+
+
+class ApplicationForm(forms.ModelForm):
+    """Fields every application has; scopes appear as checkboxes grouped by API group."""
+
+    scopes = forms.ModelMultipleChoiceField(
+        queryset=ApiScope.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": SCOPES_REQUIRED},
+    )
+    uri = forms.URLField(
+        label="URI", max_length=500, assume_scheme="https", help_text="Used to contact the developer."
+    )
+    contact_emails = EmailListField(
+        required=False, help_text="They receive expiry alerts for this app (one per line)."
+    )
+
+    class Meta:
+        model = Application
+        fields = [
+            "organization",
+            "name",
+            "uri",
+            "description",
+            "login_user_type",
+            "source_app",
+            "auth_method",
+            "scopes",
+            "contact_emails",
+            "is_active",
+        ]
+        widgets = {"login_user_type": forms.RadioSelect, "auth_method": forms.RadioSelect}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "scopes" in self.fields:
+            self.fields["scopes"].choices = grouped_scope_choices()  # type: ignore[attr-defined]
+
+
+class ApplicationAddForm(ApplicationForm):
+    """Adds Zenoti's choice: generate credentials here or record ones issued elsewhere."""
+
+    credential_mode = forms.ChoiceField(
+        label="Credentials",
+        choices=[
+            (GENERATE, "Generate credentials"),
+            (RECORD, "Record credentials issued elsewhere"),
+        ],
+        initial=GENERATE,
+        widget=forms.RadioSelect,
+    )
+    recorded_application_id = forms.CharField(
+        label="Application ID", required=False, max_length=100
+    )
+    recorded_secret = forms.CharField(
+        label="Secret",
+        required=False,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False),
+    )
+    recorded_api_key = forms.CharField(
+        label="API key",
+        required=False,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False),
+    )
+    recorded_api_key_expires_on = forms.DateField(
+        label="API key expires on", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("credential_mode") != RECORD:
+            return cleaned
+        if not cleaned.get("recorded_application_id") or not cleaned.get("recorded_secret"):
+            raise ValidationError(RECORD_NEEDS_ID_AND_SECRET, code="record_incomplete")
+        expires_on: dt.date | None = cleaned.get("recorded_api_key_expires_on")
+        if cleaned.get("recorded_api_key"):
+            if expires_on is None:
+                self.add_error("recorded_api_key_expires_on", RECORD_KEY_NEEDS_EXPIRY)
+            elif expires_on <= timezone.localdate():
+                self.add_error("recorded_api_key_expires_on", RECORD_EXPIRY_IN_PAST)
+        return cleaned
+
+    def recorded_key_expiry(self) -> dt.datetime | None:
+        """The pasted key's expiry as the end of that day in the site's time zone."""
+        expires_on = self.cleaned_data.get("recorded_api_key_expires_on")
+        if expires_on is None:
+            return None
+        end_of_day = dt.datetime.combine(expires_on, dt.time(23, 59, 59))
+        return timezone.make_aware(end_of_day)

@@ -1,0 +1,16 @@
+"""Domain model of the registry; names follow DESIGN.md because other parts rely on them."""
+
+from apps_registry.models.applications import ApiScope, Application, RedirectURL
+from apps_registry.models.audit import AuditEvent
+from apps_registry.models.keys import ApiKey, ApiKeyStatus
+from apps_registry.models.organizations import Organization
+
+__all__ = [
+    "ApiKey",
+    "ApiKeyStatus",
+    "ApiScope",
+    "Application",
+    "AuditEvent",
+    "Organization",
+    "RedirectURL",
+]

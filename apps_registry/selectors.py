@@ -1,0 +1,65 @@
+"""Reads of the registry: organization scoping, list annotations and scope choices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from apps_registry.models import ApiKey, ApiScope, Organization
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+def organizations_for_user(user: Any) -> models.QuerySet[Organization]:
+    """The organizations a user may act in: all of them for a superuser, else memberships."""
+    if user.is_superuser:
+        return Organization.objects.all()
+    return Organization.objects.filter(members=user)
+
+
+def scope_to_user(
+    queryset: models.QuerySet[ModelT], user: Any, organization_path: str
+) -> models.QuerySet[ModelT]:
+    """Limit ``queryset`` to objects whose organization (at ``organization_path``) is the user's.
+
+    An empty path means the queryset is of organizations themselves.
+    """
+    if user.is_superuser:
+        return queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    prefix = f"{organization_path}__" if organization_path else ""
+    return queryset.filter(**{f"{prefix}members": user})
+
+
+def _usable_keys(now: dt.datetime) -> Q:
+    return Q(api_keys__revoked_at__isnull=True, api_keys__expires_at__gt=now)
+
+
+def applications_with_key_summary(
+    queryset: models.QuerySet[Any], now: dt.datetime | None = None
+) -> models.QuerySet[Any]:
+    """Annotate each app with its usable key count and next expiry, in the same query."""
+    now = now or timezone.now()
+    return queryset.select_related("organization").annotate(
+        active_key_count=Count("api_keys", filter=_usable_keys(now)),
+        next_expiry=Min("api_keys__expires_at", filter=_usable_keys(now)),
+    )
+
+
+def grouped_scope_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Scopes as ``(group, [(pk, label), ...])`` so forms render one box per API group."""
+    groups: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for scope in ApiScope.objects.order_by("group", "code"):
+        groups[scope.group].append((scope.pk, f"{scope.label} — {scope.code}"))
+    return list(groups.items())
+
+
+def keys_of_application(application_id: int) -> models.QuerySet[ApiKey]:
+    """An app's keys, newest first, without the encrypted column (it is never displayed)."""
+    return ApiKey.objects.filter(application_id=application_id).defer("key").order_by("-created_at")

@@ -1,0 +1,155 @@
+"""Writes for applications: keyword-only, typed, atomic, validated, audited.
+
+Each function runs ``full_clean()`` before saving so the same rules hold for the admin, the
+command line and tests, and writes one ``AuditEvent`` that never carries a secret.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
+
+from apps_registry import credentials
+from apps_registry.actors import Actor
+from apps_registry.audit import audit_record
+from apps_registry.models import ApiScope, Application, Organization, RedirectURL
+from apps_registry.models.applications import CredentialOrigin
+from apps_registry.services.keys import store_key
+
+
+def _save_redirect_urls(application: Application, redirect_urls: Iterable[tuple[str, str]]) -> None:
+    for kind, url in redirect_urls:
+        redirect = RedirectURL(application=application, kind=kind, url=url)
+        redirect.full_clean()
+        redirect.save()
+
+
+def _save_application(
+    *,
+    application: Application,
+    scopes: Sequence[ApiScope],
+    redirect_urls: Iterable[tuple[str, str]],
+) -> Application:
+    application.full_clean()
+    application.save()
+    application.scopes.set(scopes)
+    _save_redirect_urls(application, redirect_urls)
+    return application
+
+
+@sensitive_variables("secret")
+@transaction.atomic
+def application_create(
+    *,
+    organization: Organization,
+    name: str,
+    uri: str,
+    login_user_type: str,
+    source_app: str,
+    scopes: Sequence[ApiScope],
+    actor: Actor,
+    description: str = "",
+    auth_method: str = "api_key",
+    redirect_urls: Iterable[tuple[str, str]] = (),
+    contact_emails: Sequence[str] = (),
+) -> tuple[Application, str]:
+    """Register an app with a fresh Application ID and secret; returns the secret once."""
+    secret = credentials.new_secret()
+    application = Application(
+        organization=organization,
+        name=name,
+        uri=uri,
+        description=description,
+        login_user_type=login_user_type,
+        source_app=source_app,
+        auth_method=auth_method,
+        application_id=credentials.new_application_id(),
+        secret=secret,
+        contact_emails=list(contact_emails),
+        credential_origin=CredentialOrigin.GENERATED,
+        created_by=actor.user,
+    )
+    _save_application(application=application, scopes=scopes, redirect_urls=redirect_urls)
+    audit_record(
+        actor=actor,
+        action="application_create",
+        organization=organization,
+        target=application,
+        details={"application_id": application.application_id, "scopes": len(scopes)},
+    )
+    return application, secret
+
+
+@sensitive_variables("secret", "api_key")
+@transaction.atomic
+def application_record(
+    *,
+    organization: Organization,
+    name: str,
+    uri: str,
+    login_user_type: str,
+    source_app: str,
+    scopes: Sequence[ApiScope],
+    application_id: str,
+    secret: str,
+    actor: Actor,
+    api_key: str = "",
+    api_key_expires_at: dt.datetime | None = None,
+    description: str = "",
+    auth_method: str = "api_key",
+    redirect_urls: Iterable[tuple[str, str]] = (),
+    contact_emails: Sequence[str] = (),
+) -> Application:
+    """Keep credentials another system (e.g. Zenoti) issued: pasted ID, secret, key, expiry."""
+    application = Application(
+        organization=organization,
+        name=name,
+        uri=uri,
+        description=description,
+        login_user_type=login_user_type,
+        source_app=source_app,
+        auth_method=auth_method,
+        application_id=application_id.strip(),
+        secret=secret.strip(),
+        contact_emails=list(contact_emails),
+        credential_origin=CredentialOrigin.RECORDED,
+        created_by=actor.user,
+    )
+    _save_application(application=application, scopes=scopes, redirect_urls=redirect_urls)
+    key_prefix = ""
+    if api_key.strip():
+        if api_key_expires_at is None:
+            raise ValueError("A recorded API key needs its expiry date.")
+        key = store_key(
+            application=application,
+            prefix=credentials.new_key_prefix(credentials.RECORDED_PREFIX_MARK),
+            raw_key=api_key.strip(),
+            expires_at=api_key_expires_at,
+            actor=actor,
+        )
+        key_prefix = key.prefix
+    audit_record(
+        actor=actor,
+        action="application_record",
+        organization=organization,
+        target=application,
+        details={"application_id": application.application_id, "key_prefix": key_prefix},
+    )
+    return application
+
+
+@transaction.atomic
+def application_update(*, application: Application, actor: Actor, changed: Sequence[str]) -> None:
+    """Save edits made to an app's descriptive fields; audits which fields changed."""
+    application.full_clean()
+    application.save()
+    audit_record(
+        actor=actor,
+        action="application_update",
+        organization=application.organization,
+        target=application,
+        details={"changed": sorted(changed)},
+    )

@@ -1,0 +1,150 @@
+"""Writes for API keys: generate, rotate, revoke, and verification (which stamps last use).
+
+Rotation keeps the old key working for the organization's grace period; revocation is
+permanent. Plaintext keys are returned once to the caller and never audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from apps_registry import credentials
+from apps_registry.actors import Actor
+from apps_registry.audit import audit_record
+from apps_registry.models import ApiKey, Application
+
+LAST_USED_PRECISION = dt.timedelta(minutes=5)
+
+
+@sensitive_variables("raw_key")
+def store_key(
+    *,
+    application: Application,
+    prefix: str,
+    raw_key: str,
+    expires_at: dt.datetime,
+    actor: Actor,
+) -> ApiKey:
+    key = ApiKey(
+        application=application,
+        prefix=prefix,
+        key=raw_key,
+        key_digest=credentials.key_digest(raw_key),
+        expires_at=expires_at,
+        created_by=actor.user,
+    )
+    key.full_clean()
+    key.save()
+    return key
+
+
+@sensitive_variables("raw_key")
+@transaction.atomic
+def api_key_generate(
+    *, application: Application, actor: Actor, now: dt.datetime | None = None
+) -> tuple[ApiKey, str]:
+    """Issue a new key valid for the organization's key lifetime; returns the key once."""
+    now = now or timezone.now()
+    prefix, raw_key = credentials.new_api_key()
+    lifetime = dt.timedelta(days=application.organization.api_key_lifetime_days)
+    key = store_key(
+        application=application,
+        prefix=prefix,
+        raw_key=raw_key,
+        expires_at=now + lifetime,
+        actor=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="api_key_generate",
+        organization=application.organization,
+        target=key,
+        details={
+            "application_id": application.application_id,
+            "expires_at": key.expires_at.isoformat(),
+        },
+    )
+    return key, raw_key
+
+
+ROTATE_REVOKED_MESSAGE = "A revoked key cannot be rotated; generate a new key instead."
+ROTATE_TWICE_MESSAGE = "This key was already rotated; rotate its replacement instead."
+REVOKE_TWICE_MESSAGE = "This key is already revoked."
+
+
+class KeyStateError(Exception):
+    """A key action that makes no sense for the key's current state (plain message)."""
+
+
+@sensitive_variables("raw_key")
+@transaction.atomic
+def api_key_rotate(
+    *, api_key: ApiKey, actor: Actor, now: dt.datetime | None = None
+) -> tuple[ApiKey, str]:
+    """Issue a replacement; the old key keeps working for the grace period, then expires."""
+    now = now or timezone.now()
+    old = (
+        ApiKey.objects.select_for_update()
+        .select_related("application__organization")
+        .get(pk=api_key.pk)
+    )
+    if old.revoked_at is not None:
+        raise KeyStateError(ROTATE_REVOKED_MESSAGE)
+    if old.replaced_by_id is not None:
+        raise KeyStateError(ROTATE_TWICE_MESSAGE)
+    organization = old.application.organization
+    new_key, raw_key = api_key_generate(application=old.application, actor=actor, now=now)
+    grace_end = now + dt.timedelta(days=organization.rotation_grace_days)
+    old.expires_at = min(old.expires_at, grace_end)
+    old.replaced_by = new_key
+    old.save(update_fields=["expires_at", "replaced_by"])
+    audit_record(
+        actor=actor,
+        action="api_key_rotate",
+        organization=organization,
+        target=old,
+        details={"new_prefix": new_key.prefix, "old_expires_at": old.expires_at.isoformat()},
+    )
+    return new_key, raw_key
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey, actor: Actor, now: dt.datetime | None = None) -> ApiKey:
+    """Revoke a key for good: it never authenticates again and cannot be restored."""
+    key = (
+        ApiKey.objects.select_for_update()
+        .select_related("application__organization")
+        .get(pk=api_key.pk)
+    )
+    if key.revoked_at is not None:
+        raise KeyStateError(REVOKE_TWICE_MESSAGE)
+    key.revoked_at = now or timezone.now()
+    key.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=actor, action="api_key_revoke", organization=key.application.organization, target=key
+    )
+    return key
+
+
+@sensitive_variables("raw_key")
+def api_key_verify(raw_key: str, *, now: dt.datetime | None = None) -> ApiKey | None:
+    """The key's record if ``raw_key`` is a usable key of an active app, else ``None``."""
+    now = now or timezone.now()
+    digest = credentials.key_digest(raw_key)
+    key: Any = (
+        ApiKey.objects.usable(now)
+        .filter(key_digest=digest, application__is_active=True)
+        .select_related("application")
+        .first()
+    )
+    if key is None or not credentials.digests_match(key.key_digest, raw_key):
+        return None
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_PRECISION:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key

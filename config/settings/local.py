@@ -1,0 +1,9 @@
+"""Local development: SQLite under ``var/``, console email, debug on by default."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+VAR_DIR.mkdir(exist_ok=True)
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)

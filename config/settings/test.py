@@ -1,0 +1,24 @@
+"""Test settings: fixed throwaway keys so the suite needs no ``.env``.
+
+``DATABASE_URL`` selects the database (SQLite in memory by default; the PostgreSQL pass
+sets it to the machine's server).
+"""
+
+import os
+
+os.environ.setdefault("KEYPORT_IGNORE_ENV_FILE", "true")
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault(
+    "FIELD_ENCRYPTION_KEY",
+    "DrQmraq76qz4NidNxlBFwPdwKNTUNTd-xoNtk4dJRko=,hLkdRMuKOH08UGIJRj1KJs9StpLhkwsWaOhTmBylxyE=",
+)
+os.environ.setdefault("DATABASE_URL", "sqlite://:memory:")
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SITE_URL = "http://testserver"
+STATIC_ROOT = BASE_DIR / "var" / "test-static"

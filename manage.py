@@ -1,0 +1,17 @@
+#!/usr/bin/env python
+"""Django's command-line entry point; defaults to the local settings."""
+
+import os
+import sys
+
+
+def main() -> None:
+    """Run a management command with ``config.settings.local`` unless told otherwise."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()
