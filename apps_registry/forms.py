@@ -91,7 +91,10 @@ class ApplicationForm(forms.ModelForm):
         error_messages={"required": SCOPES_REQUIRED},
     )
     uri = forms.URLField(
-        label="URI", max_length=500, assume_scheme="https", help_text="Used to contact the developer."
+        label="URI",
+        max_length=500,
+        assume_scheme="https",
+        help_text="Used to contact the developer.",
     )
     contact_emails = EmailListField(
         required=False, help_text="They receive expiry alerts for this app (one per line)."

@@ -51,9 +51,12 @@ def test_reading_back_gives_the_plaintext(created) -> None:
 
 def test_wrong_key_raises_instead_of_returning_ciphertext(created) -> None:
     application, _, _, _ = created
-    with override_settings(FIELD_ENCRYPTION_KEY=[Fernet.generate_key().decode()]):
-        with pytest.raises(SecretDecryptionError) as raised:
-            Application.objects.get(pk=application.pk)
+    wrong_key = [Fernet.generate_key().decode()]
+    with (
+        override_settings(FIELD_ENCRYPTION_KEY=wrong_key),
+        pytest.raises(SecretDecryptionError) as raised,
+    ):
+        Application.objects.get(pk=application.pk)
     assert "FIELD_ENCRYPTION_KEY" in str(raised.value)
     assert "gAAAAA" not in str(raised.value)
 
