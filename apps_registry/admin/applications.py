@@ -14,6 +14,7 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -263,7 +264,7 @@ class ApplicationAdmin(OrganizationScopedAdmin):
             )
         return super().response_add(request, obj, post_url_continue)
 
-    @sensitive_post_parameters("recorded_secret", "recorded_api_key")
+    @method_decorator(sensitive_post_parameters("recorded_secret", "recorded_api_key"))
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
