@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from apps_registry.models import ApiScope, Application, Organization
+from apps_registry.models.applications import AuthMethod, LoginUserType
 from apps_registry.selectors import grouped_scope_choices
 from apps_registry.validators import validate_email_list, validate_lead_times
 
@@ -120,6 +121,13 @@ class ApplicationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "scopes" in self.fields:
             self.fields["scopes"].choices = grouped_scope_choices()  # type: ignore[attr-defined]
+        for name, choices in (
+            ("login_user_type", LoginUserType.choices),
+            ("auth_method", AuthMethod.choices),
+        ):
+            if name in self.fields:
+                # Radio buttons for required choices need no empty "---------" option.
+                self.fields[name].choices = choices  # type: ignore[attr-defined]
 
 
 class ApplicationAddForm(ApplicationForm):

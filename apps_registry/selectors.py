@@ -56,7 +56,7 @@ def grouped_scope_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     """Scopes as ``(group, [(pk, label), ...])`` so forms render one box per API group."""
     groups: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for scope in ApiScope.objects.order_by("group", "code"):
-        groups[scope.group].append((scope.pk, f"{scope.label} — {scope.code}"))
+        groups[scope.group].append((scope.pk, scope.code))
     return list(groups.items())
 
 

@@ -1,0 +1,89 @@
+"""A real browser registers an app and a key (Playwright driving Debian's Chromium)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from apps_registry import services
+from apps_registry.models import Application
+from tests.conftest import OPERATOR_PASSWORD, require_chromium
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def page(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM must still work here.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    executable = require_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_operator_registers_app_and_key_in_the_browser(live_server, page, operator):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", operator.username)
+    page.fill("#id_password", OPERATOR_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#user-tools")
+
+    page.goto(f"{live_server.url}/admin/apps_registry/application/add/")
+    assert page.input_value("#id_organization") == str(operator.organizations.get().pk)
+    page.fill("#id_name", "Lobby kiosk")
+    page.fill("#id_uri", "https://kiosk.example.com")
+    page.fill("#id_description", "Check-in kiosk in the lobby")
+    page.check("input[name=login_user_type][value=guest]")
+    page.select_option("#id_source_app", "client_app")
+    page.check("input[name=auth_method][value=api_key]")
+    scope_boxes = page.locator("input[name=scopes]")
+    for index in range(3):
+        scope_boxes.nth(index).check()
+    page.select_option("#id_redirect_urls-0-kind", "post_login")
+    page.fill("#id_redirect_urls-0-url", "https://kiosk.example.com/signed-in")
+    page.select_option("#id_redirect_urls-1-kind", "post_logout")
+    page.fill("#id_redirect_urls-1-url", "https://kiosk.example.com/signed-out")
+    page.screenshot(path=str(SCREENSHOTS / "register-app-form.png"), full_page=True)
+    page.click("input[name=_save]")
+
+    page.wait_for_selector("[data-testid=shown-secret]")
+    shown_secret = page.inner_text("[data-testid=shown-secret]").strip()
+    page.screenshot(path=str(SCREENSHOTS / "show-once-secret.png"))
+    application = Application.objects.get(name="Lobby kiosk")
+    assert shown_secret == application.secret
+    assert application.scopes.count() == 3
+    assert application.redirect_urls.count() == 2
+
+    page.click("text=I have copied them")
+    page.click("text=Generate API key")
+    page.click("input[type=submit][value='Generate API key']")
+    page.wait_for_selector("[data-testid=shown-api-key]")
+    shown_key = page.inner_text("[data-testid=shown-api-key]").strip()
+    verified = services.api_key_verify(shown_key)
+    assert verified is not None and verified.application_id == application.pk
+
+    page.reload()
+    assert shown_key not in page.content()
+    page.goto(f"{live_server.url}/admin/apps_registry/application/{application.pk}/change/")
+    assert verified.prefix in page.content() and shown_key not in page.content()
+    page.screenshot(path=str(SCREENSHOTS / "application-keys.png"), full_page=True)
