@@ -144,7 +144,7 @@ class ApplicationAdmin(OrganizationScopedAdmin):
         initial = super().get_changeform_initial_data(request)
         organizations = list(organizations_for_user(request.user)[:2])
         if len(organizations) == 1:
-            initial.setdefault("organization", organizations[0].pk)
+            initial.setdefault("organization", str(organizations[0].pk))
         return initial
 
     def get_form(
