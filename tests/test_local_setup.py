@@ -1,0 +1,58 @@
+"""What `make run` does on a fresh machine: a local .env with fresh keys, a first admin."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from apps_registry.models import Organization
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "write_local_env.py"
+
+
+def _write_env(path: Path) -> str:
+    env = {**os.environ, "KEYPORT_ENV_FILE": str(path)}
+    return subprocess.run(
+        [sys.executable, str(SCRIPT)], env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _values(path: Path) -> dict[str, str]:
+    lines = path.read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
+def test_env_file_gets_fresh_keys_once_and_keeps_them(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    assert "Wrote" in _write_env(env_file)
+    first = _values(env_file)
+    Fernet(first["FIELD_ENCRYPTION_KEY"])  # a valid key, or this raises
+    assert len(first["DJANGO_SECRET_KEY"]) >= 50
+    assert env_file.stat().st_mode & 0o777 == 0o600
+    assert _write_env(env_file) == ""
+    assert _values(env_file) == first
+    other = tmp_path / "other.env"
+    _write_env(other)
+    assert _values(other)["FIELD_ENCRYPTION_KEY"] != first["FIELD_ENCRYPTION_KEY"]
+
+
+def test_first_admin_is_created_once_with_a_working_password(db) -> None:
+    out = io.StringIO()
+    call_command("ensure_admin", stdout=out)
+    printed = out.getvalue()
+    password = printed.split("password:")[1].split()[0]
+    user = authenticate(username="admin", password=password)
+    assert user is not None and user.is_superuser
+    assert list(Organization.objects.get().members.all()) == [user]
+
+    again = io.StringIO()
+    call_command("ensure_admin", stdout=again)
+    assert "already exists" in again.getvalue()
+    assert "password:" not in again.getvalue()
