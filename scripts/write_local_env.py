@@ -12,7 +12,8 @@ import secrets
 import sys
 from pathlib import Path
 
-ENV_PATH = Path(os.environ.get("KEYPORT_ENV_FILE") or Path(__file__).resolve().parent.parent / ".env")
+DEFAULT_ENV_PATH = Path(__file__).resolve().parent.parent / ".env"
+ENV_PATH = Path(os.environ.get("KEYPORT_ENV_FILE") or DEFAULT_ENV_PATH)
 
 
 def fernet_key() -> str:
