@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -261,3 +262,29 @@ def test_member_of_no_organization_sees_no_apps(organization, scopes, actor):
     client = Client()
     client.force_login(loner)
     assert "Widget" not in client.get(LIST_URL).content.decode()
+
+
+def test_editing_replaces_redirect_urls_and_scopes_and_audits(
+    operator_client, organization, scopes, actor
+):
+    application = _app(organization, scopes, actor)
+    change = reverse("admin:apps_registry_application_change", args=[application.pk])
+    data = _form_data(organization, scopes[:1], name="Widget 2")
+    data.pop("credential_mode")
+    data |= {"api_keys-TOTAL_FORMS": "0", "api_keys-INITIAL_FORMS": "0"}
+    response = operator_client.post(change, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    application.refresh_from_db()
+    assert application.name == "Widget 2"
+    assert list(application.scopes.all()) == scopes[:1]
+    assert application.redirect_urls.count() == 2
+    event = AuditEvent.objects.filter(action="application_update").get()
+    assert {"name", "scopes", "redirect_urls"} <= set(event.details["changed"])
+    assert application.secret not in json.dumps(event.details)
+
+
+def test_operator_cannot_change_organization_members(operator_client, organization):
+    page = operator_client.get(
+        reverse("admin:apps_registry_organization_change", args=[organization.pk])
+    ).content.decode()
+    assert 'name="members"' not in page

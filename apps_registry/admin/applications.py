@@ -34,6 +34,17 @@ HIDDEN_VALUE_TEXT = (
 )
 
 
+def _redirect_rows(formsets: Any) -> list[tuple[str, str]]:
+    """The redirect URLs the inline holds after this submit (deleted rows left out)."""
+    return [
+        (row["kind"], row["url"])
+        for formset in formsets
+        if formset.model is RedirectURL
+        for row in formset.cleaned_data
+        if row and not row.get("DELETE")
+    ]
+
+
 class RedirectURLInline(admin.TabularInline):
     model = RedirectURL
     extra = 2
@@ -208,21 +219,24 @@ class ApplicationAdmin(OrganizationScopedAdmin):
         return f"{obj.next_expiry:%Y-%m-%d} ({days} days left)"
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if change:
-            services.application_update(
-                application=obj, actor=Actor.from_request(request), changed=form.changed_data
-            )
-        # On add, the service creates the app in save_related, where the inlines are known.
+        """Nothing here: the services write in ``save_related``, where the inlines are known."""
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         if change:
-            super().save_related(request, form, formsets, change)
-            return
-        application = self._create(request, form, formsets)
-        form.instance.pk = application.pk
-        form.instance.application_id = application.application_id
-        form.instance.credential_origin = application.credential_origin
-        form.instance._state.adding = False
+            redirects_changed = any(f.has_changed() for f in formsets if f.model is RedirectURL)
+            services.application_update(
+                application=form.instance,
+                actor=Actor.from_request(request),
+                changed=[*form.changed_data, *(["redirect_urls"] if redirects_changed else [])],
+                scopes=list(form.cleaned_data["scopes"]),
+                redirect_urls=_redirect_rows(formsets),
+            )
+        else:
+            application = self._create(request, form, formsets)
+            form.instance.pk = application.pk
+            form.instance.application_id = application.application_id
+            form.instance.credential_origin = application.credential_origin
+            form.instance._state.adding = False
         for formset in formsets:
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
@@ -238,12 +252,7 @@ class ApplicationAdmin(OrganizationScopedAdmin):
             "auth_method": data["auth_method"],
             "scopes": list(data["scopes"]),
             "contact_emails": data.get("contact_emails", []),
-            "redirect_urls": [
-                (row["kind"], row["url"])
-                for formset in formsets
-                for row in formset.cleaned_data
-                if row and not row.get("DELETE")
-            ],
+            "redirect_urls": _redirect_rows(formsets),
             "actor": Actor.from_request(request),
         }
         if data["credential_mode"] == RECORD:

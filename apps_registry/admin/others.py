@@ -31,6 +31,10 @@ class OrganizationAdmin(OrganizationScopedAdmin):
         # Tenants are created by a superuser; operators manage their own.
         return bool(request.user.is_superuser)
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Only a superuser decides who belongs where (and sees the list of all users).
+        return [] if request.user.is_superuser else ["members"]
+
 
 @admin.register(ApiScope)
 class ApiScopeAdmin(admin.ModelAdmin):

@@ -142,10 +142,25 @@ def application_record(
 
 
 @transaction.atomic
-def application_update(*, application: Application, actor: Actor, changed: Sequence[str]) -> None:
-    """Save edits made to an app's descriptive fields; audits which fields changed."""
+def application_update(
+    *,
+    application: Application,
+    actor: Actor,
+    changed: Sequence[str],
+    scopes: Sequence[ApiScope] | None = None,
+    redirect_urls: Iterable[tuple[str, str]] | None = None,
+) -> None:
+    """Save edits to an app; scopes and redirect URLs, when given, replace the old ones.
+
+    Credentials are not editable here: they change only through the key services.
+    """
     application.full_clean()
     application.save()
+    if scopes is not None:
+        application.scopes.set(scopes)
+    if redirect_urls is not None:
+        application.redirect_urls.all().delete()
+        _save_redirect_urls(application, redirect_urls)
     audit_record(
         actor=actor,
         action="application_update",
