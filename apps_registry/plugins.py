@@ -6,7 +6,11 @@ models register with the admin site, so dependencies keep pointing one way (DESI
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
 
 
 @dataclass(frozen=True)
@@ -29,3 +33,44 @@ PERIODIC_TASKS: dict[str, PeriodicTaskSpec] = {}
 def register_periodic_task(spec: PeriodicTaskSpec) -> None:
     """Add or replace a beat entry by name (idempotent, so ``ready()`` may run twice)."""
     PERIODIC_TASKS[spec.name] = spec
+
+
+@dataclass(frozen=True)
+class ExportItem:
+    """One exportable thing (an app, a Mindbody site) rendered as variables and as JSON.
+
+    ``env`` is an ordered list of ``(VARIABLE, value)``; ``data`` is the JSON object. Both
+    hold plaintext secrets, so an ``ExportItem`` lives only as long as one export.
+    """
+
+    kind: str
+    pk: int
+    name: str
+    organization: str
+    env: list[tuple[str, str]]
+    data: dict[str, object]
+
+
+@dataclass(frozen=True)
+class ExportSource:
+    """A kind of exportable object: how to find it, scope it and turn it into an item.
+
+    ``queryset`` returns all objects of the kind (scoping is applied with
+    ``organization_path``); ``prepare`` adds the joins an export needs (so a thousand
+    apps cost a constant number of queries); ``to_item`` decrypts and renders one object.
+    """
+
+    kind: str
+    label: str
+    queryset: Callable[[], QuerySet[Any]]
+    organization_path: str
+    to_item: Callable[[Any], ExportItem]
+    prepare: Callable[[QuerySet[Any]], QuerySet[Any]] = lambda queryset: queryset
+
+
+EXPORT_SOURCES: dict[str, ExportSource] = {}
+
+
+def register_export_source(source: ExportSource) -> None:
+    """Add or replace an export source by kind (``app``, ``site``)."""
+    EXPORT_SOURCES[source.kind] = source

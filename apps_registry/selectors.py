@@ -10,7 +10,8 @@ from django.db import models
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from apps_registry.models import ApiKey, ApiScope, Organization
+from apps_registry.models import ApiKey, ApiScope, AuditEvent, Organization
+from apps_registry.plugins import EXPORT_SOURCES
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -63,3 +64,42 @@ def grouped_scope_choices() -> list[tuple[str, list[tuple[int, str]]]]:
 def keys_of_application(application_id: int) -> models.QuerySet[ApiKey]:
     """An app's keys, newest first, without the encrypted column (it is never displayed)."""
     return ApiKey.objects.filter(application_id=application_id).defer("key").order_by("-created_at")
+
+
+class ExportNotFoundError(Exception):
+    """An id in an export request is unknown or belongs to another organization."""
+
+
+def export_objects(user: Any, selection: dict[str, list[int]]) -> dict[str, list[Any]]:
+    """The chosen objects, scoped to the user's organizations; raises if any id is missing."""
+    found: dict[str, list[Any]] = {}
+    for kind, ids in selection.items():
+        source = EXPORT_SOURCES.get(kind)
+        if source is None:
+            raise ExportNotFoundError(kind)
+        wanted = sorted(set(ids))
+        queryset = scope_to_user(source.queryset(), user, source.organization_path)
+        objects = list(source.prepare(queryset.filter(pk__in=wanted)).order_by("pk"))
+        if [obj.pk for obj in objects] != wanted:
+            raise ExportNotFoundError(kind)
+        if objects:
+            found[kind] = objects
+    return found
+
+
+def export_choices(user: Any) -> dict[str, list[tuple[int, str]]]:
+    """Everything the user may export, per kind, as ``(pk, "Organization / name")``."""
+    choices: dict[str, list[tuple[int, str]]] = {}
+    for kind, source in EXPORT_SOURCES.items():
+        queryset = scope_to_user(source.queryset(), user, source.organization_path)
+        rows = queryset.order_by("organization__name", "name").values_list(
+            "pk", "organization__name", "name"
+        )
+        choices[kind] = [(pk, f"{organization} / {name}") for pk, organization, name in rows]
+    return choices
+
+
+def exports_in_last_hour(user: Any, now: dt.datetime | None = None) -> int:
+    """How many exports the user made in the past hour (the rate limit counts these)."""
+    since = (now or timezone.now()) - dt.timedelta(hours=1)
+    return AuditEvent.objects.filter(actor=user, action="export", at__gte=since).count()

@@ -2,51 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import sync_playwright
 
 from apps_registry import services
 from apps_registry.models import Application
-from tests.conftest import OPERATOR_PASSWORD, require_chromium
+from tests.conftest import SCREENSHOTS, log_in
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def page(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM must still work here.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    executable = require_chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_operator_registers_app_and_key_in_the_browser(live_server, page, operator):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", operator.username)
-    page.fill("#id_password", OPERATOR_PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#user-tools")
+    log_in(page, live_server.url, operator.username)
 
     page.goto(f"{live_server.url}/admin/apps_registry/application/add/")
     assert page.input_value("#id_organization") == str(operator.organizations.get().pk)

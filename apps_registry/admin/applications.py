@@ -144,6 +144,7 @@ class ApplicationAdmin(OrganizationScopedAdmin):
     ]
     inlines = [RedirectURLInline, ApiKeyInline]
     change_form_template = "admin/apps_registry/application/change_form.html"
+    actions = ["export_credentials"]
 
     class Media:
         css = {"all": ["apps_registry/admin.css"]}
@@ -288,6 +289,20 @@ class ApplicationAdmin(OrganizationScopedAdmin):
         self, request: HttpRequest, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
         return super().add_view(request, form_url, extra_context)
+
+    @admin.action(description="Export credentials of the selected applications")
+    def export_credentials(
+        self, request: HttpRequest, queryset: models.QuerySet[Any]
+    ) -> HttpResponse:
+        """Hand the selection to the export page, which asks for the password."""
+        ids = "&".join(f"app={pk}" for pk in queryset.values_list("pk", flat=True))
+        return HttpResponseRedirect(f"{reverse('credentials_export')}?{ids}")
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if not request.user.has_perm("apps_registry.export_credentials"):
+            actions.pop("export_credentials", None)
+        return actions
 
     def get_urls(self) -> list[URLPattern]:
         return key_views.urls(self) + super().get_urls()

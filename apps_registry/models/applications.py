@@ -81,6 +81,7 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["organization__name", "name"]
+        permissions = [("export_credentials", "Can export credentials (plaintext secrets)")]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "name"],

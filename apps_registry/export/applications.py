@@ -1,0 +1,77 @@
+"""How an application becomes an export item (the ``app`` export source).
+
+Variable names are part of Keyport's interface (documented in the README): deployments
+read them, so they never change meaning.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from apps_registry.models import ApiKey, Application
+from apps_registry.plugins import ExportItem, ExportSource
+
+
+def _applications() -> QuerySet[Application]:
+    return Application.objects.all()
+
+
+def _prepare(queryset: QuerySet[Application]) -> QuerySet[Application]:
+    usable = ApiKey.objects.usable().order_by("-created_at")
+    return queryset.select_related("organization").prefetch_related(
+        "scopes", "redirect_urls", Prefetch("api_keys", queryset=usable, to_attr="usable_keys")
+    )
+
+
+def application_item(application: Any) -> ExportItem:
+    """Render one app: ID, secret, auth method, scopes and every usable key with its expiry."""
+    keys: list[ApiKey] = getattr(application, "usable_keys", None) or list(
+        application.api_keys.usable(timezone.now()).order_by("-created_at")
+    )
+    scopes = sorted(scope.code for scope in application.scopes.all())
+    env = [
+        ("ZENOTI_APP_NAME", application.name),
+        ("ZENOTI_APPLICATION_ID", application.application_id),
+        ("ZENOTI_APPLICATION_SECRET", application.secret),
+        ("ZENOTI_AUTH_METHOD", application.auth_method),
+        ("ZENOTI_SCOPES", ",".join(scopes)),
+    ]
+    for number, key in enumerate(keys, start=1):
+        suffix = "" if number == 1 else f"_{number}"
+        env.append((f"ZENOTI_API_KEY{suffix}", key.key))
+        env.append((f"ZENOTI_API_KEY{suffix}_EXPIRES_AT", key.expires_at.isoformat()))
+    data: dict[str, object] = {
+        "type": "application",
+        "name": application.name,
+        "organization": application.organization.name,
+        "application_id": application.application_id,
+        "secret": application.secret,
+        "auth_method": application.auth_method,
+        "credential_origin": application.credential_origin,
+        "scopes": scopes,
+        "api_keys": [
+            {"prefix": k.prefix, "key": k.key, "expires_at": k.expires_at.isoformat()} for k in keys
+        ],
+        "redirect_urls": [{"kind": r.kind, "url": r.url} for r in application.redirect_urls.all()],
+    }
+    return ExportItem(
+        kind="app",
+        pk=application.pk,
+        name=application.name,
+        organization=application.organization.name,
+        env=env,
+        data=data,
+    )
+
+
+APPLICATION_SOURCE = ExportSource(
+    kind="app",
+    label="Applications",
+    queryset=_applications,
+    organization_path="organization",
+    to_item=application_item,
+    prepare=_prepare,
+)

@@ -1,0 +1,129 @@
+"""The credential export page: choose items, choose a format, re-enter the password.
+
+Order of checks: permission (403), every chosen id in the user's organizations (404),
+rate limit (429), password (form error). Each refusal writes one audit row; a download
+happens only after its audit row is committed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.admin import site as admin_site
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+
+from apps_registry import reauth, selectors
+from apps_registry.actors import Actor
+from apps_registry.plugins import EXPORT_SOURCES
+from apps_registry.services.export import credentials_export, credentials_export_refuse
+
+EXPORT_PERMISSION = "apps_registry.export_credentials"
+RATE_LIMIT_PER_HOUR = 20
+NO_PERMISSION_MESSAGE = "You do not have permission to export credentials."
+RATE_LIMITED_MESSAGE = (
+    f"You have exported credentials {RATE_LIMIT_PER_HOUR} times in the past hour, the most "
+    "Keyport allows. Please try again later."
+)
+WRONG_PASSWORD_MESSAGE = "That password is not correct. Enter the password you log in with."  # noqa: S105
+NOTHING_CHOSEN_MESSAGE = "Choose at least one application or connection to export."
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(
+        choices=[("env", ".env file"), ("json", "JSON")], initial="env", widget=forms.RadioSelect
+    )
+    password = forms.CharField(
+        label="Your password",
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Re-enter it to confirm; it stays valid for 5 minutes.",
+    )
+
+    def __init__(self, *args: Any, choices: dict[str, list[tuple[int, str]]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for kind, options in choices.items():
+            self.fields[kind] = forms.TypedMultipleChoiceField(
+                label=EXPORT_SOURCES[kind].label,
+                choices=options,
+                coerce=int,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        self.order_fields([*choices, "format", "password"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not any(cleaned.get(kind) for kind in EXPORT_SOURCES):
+            raise forms.ValidationError(NOTHING_CHOSEN_MESSAGE)
+        return cleaned
+
+
+def _requested_ids(request: HttpRequest) -> dict[str, list[int]]:
+    data = request.POST if request.method == "POST" else request.GET
+    try:
+        return {kind: [int(v) for v in data.getlist(kind)] for kind in EXPORT_SOURCES}
+    except ValueError as exc:
+        raise Http404("No such item.") from exc
+
+
+def _page(request: HttpRequest, form: ExportForm, status: int = 200) -> HttpResponse:
+    context = {
+        **admin_site.each_context(request),
+        "title": "Export credentials",
+        "form": form,
+        "needs_password": not reauth.recently_reauthenticated(request),
+    }
+    return TemplateResponse(request, "admin/apps_registry/export.html", context, status=status)
+
+
+def _refuse(request: HttpRequest, actor: Actor, reason: str, status: int, message: str) -> Any:
+    credentials_export_refuse(actor=actor, reason=reason, details={"path": request.path})
+    if status == 404:
+        raise Http404(message)
+    response = TemplateResponse(
+        request,
+        "admin/apps_registry/export_refused.html",
+        {**admin_site.each_context(request), "title": "Export refused", "message": message},
+        status=status,
+    )
+    return response
+
+
+@sensitive_post_parameters("password")
+@sensitive_variables("export_file")
+def credentials_export_view(request: HttpRequest) -> HttpResponse:
+    actor = Actor.from_request(request)
+    if not request.user.has_perm(EXPORT_PERMISSION):
+        return _refuse(request, actor, "permission", 403, NO_PERMISSION_MESSAGE)
+    requested = _requested_ids(request)
+    try:
+        selectors.export_objects(request.user, requested)
+    except selectors.ExportNotFoundError:
+        _refuse(request, actor, "not_found", 404, "No such item in your organizations.")
+    choices = selectors.export_choices(request.user)
+    if request.method != "POST":
+        return _page(request, ExportForm(initial=requested, choices=choices))
+    if selectors.exports_in_last_hour(request.user) >= RATE_LIMIT_PER_HOUR:
+        return _refuse(request, actor, "rate_limited", 429, RATE_LIMITED_MESSAGE)
+    form = ExportForm(request.POST, choices=choices)
+    if not form.is_valid():
+        return _page(request, form)
+    if not reauth.recently_reauthenticated(request):
+        if not request.user.check_password(form.cleaned_data["password"]):
+            credentials_export_refuse(actor=actor, reason="wrong_password")
+            form.add_error("password", WRONG_PASSWORD_MESSAGE)
+            return _page(request, form)
+        reauth.mark_reauthenticated(request)
+    chosen = {kind: form.cleaned_data.get(kind) or [] for kind in EXPORT_SOURCES}
+    selection = selectors.export_objects(request.user, chosen)
+    export_file = credentials_export(
+        actor=actor, selection=selection, fmt=form.cleaned_data["format"]
+    )
+    response = HttpResponse(export_file.body, content_type=export_file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export_file.filename}"'
+    add_never_cache_headers(response)
+    return response
