@@ -9,7 +9,11 @@ class AppsRegistryConfig(AppConfig):
     verbose_name = "Application registry"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from apps_registry import checks
         from apps_registry.export.applications import APPLICATION_SOURCE
         from apps_registry.plugins import register_export_source
 
         register_export_source(APPLICATION_SOURCE)
+        post_migrate.connect(checks.ensure_canary, sender=self)

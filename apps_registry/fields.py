@@ -14,15 +14,28 @@ from encrypted_model_fields.fields import EncryptedCharField, EncryptedTextField
 
 from apps_registry import crypto
 
+SERIALIZED_MARK = "keyport-encrypted:"
+
 
 class StrictEncryptedMixin:
-    """Decrypt strictly on read, encrypt with the first key on write."""
+    """Decrypt strictly on read, encrypt with the first key on write.
+
+    Serialization (``dumpdata``) writes ``keyport-encrypted:<Fernet token>`` so backups
+    never hold plaintext; ``loaddata`` turns that mark back into the secret.
+    """
 
     def to_python(self, value: Any) -> Any:
-        # Values in Python are plaintext already (forms, full_clean); never guess-decrypt.
+        # Values in Python are plaintext already (forms, full_clean); only a serialized,
+        # marked token (loaddata) is decrypted, strictly.
         if isinstance(value, bytes):
             value = value.decode("utf-8")
+        if isinstance(value, str) and value.startswith(SERIALIZED_MARK):
+            return crypto.decrypt(value.removeprefix(SERIALIZED_MARK))
         return models.Field.to_python(self, value)  # type: ignore[arg-type]
+
+    def value_to_string(self, obj: models.Model) -> str:
+        value = self.value_from_object(obj)  # type: ignore[attr-defined]
+        return "" if value is None else SERIALIZED_MARK + crypto.encrypt(str(value))
 
     def from_db_value(self, value: Any, *args: Any, **kwargs: Any) -> Any:
         if value is None or value == "":

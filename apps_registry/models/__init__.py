@@ -2,6 +2,7 @@
 
 from apps_registry.models.applications import ApiScope, Application, RedirectURL
 from apps_registry.models.audit import AuditEvent
+from apps_registry.models.canary import EncryptionCanary
 from apps_registry.models.keys import ApiKey, ApiKeyStatus
 from apps_registry.models.organizations import Organization
 
@@ -11,6 +12,7 @@ __all__ = [
     "ApiScope",
     "Application",
     "AuditEvent",
+    "EncryptionCanary",
     "Organization",
     "RedirectURL",
 ]
