@@ -66,7 +66,8 @@ def test_rotation_round_trip_then_old_key_can_go(seeded, settings):
 def test_one_corrupted_value_changes_nothing(seeded, settings):
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE apps_registry_apikey SET key = %s WHERE id = (SELECT MIN(id) FROM apps_registry_apikey)",
+            "UPDATE apps_registry_apikey SET key = %s "
+            "WHERE id = (SELECT MIN(id) FROM apps_registry_apikey)",
             [Fernet(Fernet.generate_key()).encrypt(b"foreign").decode()],
         )
     before = {c.label: _raw(c.model._meta.db_table, c.field.column) for c in encrypted_columns()}
