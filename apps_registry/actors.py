@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
+from apps_registry.client_ip import client_ip
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
@@ -26,7 +28,7 @@ class Actor:
         user: Any = request.user
         authenticated = user if user.is_authenticated else None
         label = authenticated.get_username() if authenticated else "anonymous"
-        return cls(user=authenticated, label=label, ip=request.META.get("REMOTE_ADDR") or None)
+        return cls(user=authenticated, label=label, ip=client_ip(request))
 
     @classmethod
     def for_user(cls, user: User, ip: str | None = None) -> Actor:

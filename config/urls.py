@@ -4,10 +4,7 @@ from django.contrib import admin
 from django.urls import path
 
 from apps_registry.views.export import credentials_export_view
-
-admin.site.site_header = "Keyport"
-admin.site.site_title = "Keyport"
-admin.site.index_title = "Applications, keys and connections"
+from apps_registry.views.two_factor import two_factor_view
 
 urlpatterns = [
     path(
@@ -15,5 +12,6 @@ urlpatterns = [
         admin.site.admin_view(credentials_export_view),
         name="credentials_export",
     ),
+    path("account/two-factor/", two_factor_view, name="two_factor"),
     path("admin/", admin.site.urls),
 ]

@@ -10,12 +10,18 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
+from hypothesis import settings
 from playwright.sync_api import Page, sync_playwright
 
 from apps_registry.actors import Actor
 from apps_registry.models import ApiScope, Organization
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# `make fuzz` runs the property tests with HYPOTHESIS_PROFILE=fuzz (10,000 examples each).
+settings.register_profile("fuzz", max_examples=10_000, deadline=None)
+settings.register_profile("default", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 CHROMIUM = "/usr/bin/chromium"
 OPERATOR_PASSWORD = "operator-pass-1234"
 

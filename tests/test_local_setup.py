@@ -11,6 +11,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from apps_registry.models import Organization
 
@@ -48,7 +49,7 @@ def test_first_admin_is_created_once_with_a_working_password(db) -> None:
     call_command("ensure_admin", stdout=out)
     printed = out.getvalue()
     password = printed.split("password:")[1].split()[0]
-    user = authenticate(username="admin", password=password)
+    user = authenticate(RequestFactory().post("/admin/login/"), username="admin", password=password)
     assert user is not None and user.is_superuser
     assert list(Organization.objects.get().members.all()) == [user]
 

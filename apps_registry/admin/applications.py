@@ -16,7 +16,7 @@ from django.urls import URLPattern, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from apps_registry import services, show_once
 from apps_registry.actors import Actor
@@ -241,6 +241,7 @@ class ApplicationAdmin(OrganizationScopedAdmin):
         for formset in formsets:
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
+    @sensitive_variables("data")
     def _create(self, request: HttpRequest, form: Any, formsets: Any) -> Application:
         data = form.cleaned_data
         common: dict[str, Any] = {
