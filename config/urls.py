@@ -4,9 +4,12 @@ from django.contrib import admin
 from django.urls import path
 
 from apps_registry.views.export import credentials_export_view
+from apps_registry.views.health import healthz, readyz
 from apps_registry.views.two_factor import two_factor_view
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path(
         "admin/export/",
         admin.site.admin_view(credentials_export_view),
