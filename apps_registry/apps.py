@@ -12,6 +12,7 @@ class AppsRegistryConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from apps_registry import checks
+        from apps_registry import dashboard as _dashboard  # noqa: F401  (registers its metrics)
         from apps_registry.export.applications import APPLICATION_SOURCE
         from apps_registry.plugins import register_export_source
 

@@ -74,3 +74,25 @@ EXPORT_SOURCES: dict[str, ExportSource] = {}
 def register_export_source(source: ExportSource) -> None:
     """Add or replace an export source by kind (``app``, ``site``)."""
     EXPORT_SOURCES[source.kind] = source
+
+
+@dataclass(frozen=True)
+class DashboardMetric:
+    """One column of the admin index's per-organization table.
+
+    ``counts(organization_ids, now)`` answers ``{organization_id: count}`` in one query, so
+    the dashboard costs the same number of queries for 1 or 1,000 organizations.
+    """
+
+    key: str
+    label: str
+    counts: Callable[[list[int], Any], dict[int, int]]
+    order: int = 100
+
+
+DASHBOARD_METRICS: dict[str, DashboardMetric] = {}
+
+
+def register_dashboard_metric(metric: DashboardMetric) -> None:
+    """Add or replace a dashboard column by key."""
+    DASHBOARD_METRICS[metric.key] = metric

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -28,6 +29,11 @@ class KeyportAdminSite(admin.AdminSite):
         if not super().has_permission(request):
             return False
         return not two_factor_required() or bool(request.user.is_verified())  # type: ignore[union-attr]
+
+    def index(self, request: HttpRequest, extra_context: Any = None) -> TemplateResponse:
+        from apps_registry.dashboard import dashboard_context
+
+        return super().index(request, {**dashboard_context(request.user), **(extra_context or {})})
 
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         user = request.user
