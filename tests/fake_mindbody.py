@@ -68,7 +68,7 @@ class FakeMindbody:
         self.activated: set[int] = {SANDBOX}
         self.tokens: dict[str, Token] = {}
         self.requests: list[Recorded] = []
-        self.faults: dict[str, list[Fault]] = {}
+        self.faults: dict[str, list[tuple[str | None, Fault]]] = {}
         self.latency = 0.0
         self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
         self.in_flight = 0
@@ -87,9 +87,10 @@ class FakeMindbody:
             self.tokens[token] = Token(site_id, expires, renewals)
         return token
 
-    def fail_next(self, path: str, fault: Fault, times: int = 1) -> None:
+    def fail_next(self, path: str, fault: Fault, times: int = 1, token: str | None = None) -> None:
+        """Answer the next ``times`` requests to ``path`` (only with ``token``, if given) so."""
         with self.lock:
-            self.faults.setdefault(path, []).extend([fault] * times)
+            self.faults.setdefault(path, []).extend([(token, fault)] * times)
 
     def requests_to(self, path: str) -> list[Recorded]:
         with self.lock:
@@ -105,12 +106,19 @@ class FakeMindbody:
         """``(status, json_or_bytes, extra_headers, delay)`` for one request."""
         with self.lock:
             self.requests.append(Recorded(method, path, headers, body))
-            queued = self.faults.get(path)
-            fault = queued.pop(0) if queued else None
+            fault = self._take_fault(path, headers.get("Authorization"))
         if fault is not None:
             return fault.status, fault.body, fault.headers, fault.delay
         status, payload = self._route(method, path, headers, body)
         return status, payload, {}, 0.0
+
+    def _take_fault(self, path: str, token: str | None) -> Fault | None:
+        queued = self.faults.get(path, [])
+        for index, (only_for, fault) in enumerate(queued):
+            if only_for is None or only_for == token:
+                del queued[index]
+                return fault
+        return None
 
     def _route(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Any:
         lowered = {k.lower(): v for k, v in headers.items()}

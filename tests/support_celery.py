@@ -19,11 +19,15 @@ from urllib.parse import urlsplit
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.db import connections
+from kombu import pools as kombu_pools
 
 from config.celery_app import app as celery_app
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/2")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# One queue per test process: Celery caches its queue set, and a fresh name per process
+# keeps messages left over by an interrupted run (or another checkout) out of this one.
+QUEUE = f"keyport-test-{uuid.uuid4().hex[:12]}"
 
 
 def require_redis() -> str:
@@ -39,15 +43,24 @@ def require_redis() -> str:
     pytest.skip(f"{message}; start Redis (or set REDIS_URL) to run this test.")
 
 
+def _forget_connections(app: Any) -> None:
+    """Drop cached broker pools and the result backend so the next use reads ``app.conf``."""
+    kombu_pools.reset()  # closes every pooled broker connection and forgets the pools
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+
+
 @pytest.fixture
 def celery_worker_on_redis(transactional_db: Any) -> Iterator[Any]:
     """Yield a running worker; ``task.apply_async()`` reaches it and ``.get()`` waits for it."""
     url = require_redis()
-    queue = f"keyport-test-{uuid.uuid4().hex[:12]}"
     changes = {
         "broker_url": url,
         "result_backend": url,
-        "task_default_queue": queue,
+        "task_default_queue": QUEUE,
         "task_ignore_result": False,
         "task_always_eager": False,
         "worker_hijack_root_logger": False,
@@ -55,10 +68,11 @@ def celery_worker_on_redis(transactional_db: Any) -> Iterator[Any]:
     }
     saved = {name: celery_app.conf.get(name) for name in changes}
     celery_app.conf.update(changes)
+    _forget_connections(celery_app)
     try:
         with start_worker(celery_app, pool="solo", perform_ping_check=False) as worker:
             yield worker
     finally:
         celery_app.conf.update(saved)
-        celery_app.pool.force_close_all()
+        _forget_connections(celery_app)
         connections.close_all()

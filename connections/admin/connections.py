@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -144,13 +145,13 @@ class MindbodySiteConnectionAdmin(OrganizationScopedAdmin):
         for connection in queryset:
             self.delete_model(request, connection)
 
-    @sensitive_post_parameters("api_key", "replace_api_key")
+    @method_decorator(sensitive_post_parameters("api_key", "replace_api_key"))
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
         return super().add_view(request, form_url, extra_context)
 
-    @sensitive_post_parameters("api_key", "replace_api_key")
+    @method_decorator(sensitive_post_parameters("api_key", "replace_api_key"))
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:

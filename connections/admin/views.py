@@ -105,7 +105,6 @@ def action_view(
 
 
 @sensitive_variables("form")
-@sensitive_post_parameters("password")
 def issue_token_view(model_admin: Any, request: HttpRequest, object_id: str) -> HttpResponse:
     """Ask for a staff username and password, issue a token, then verify it straight away."""
     connection = _connection_for_change(model_admin, request, object_id)
@@ -144,6 +143,8 @@ def urls(model_admin: Any) -> list[URLPattern]:
     """The extra admin URLs, wrapped in ``admin_view`` for login and CSRF protection."""
 
     def wrap(view: Callable[..., HttpResponse], **kwargs: Any) -> Callable[..., HttpResponse]:
+        # Error reports must never show the staff password, whichever view it reached.
+        @sensitive_post_parameters("password")
         def inner(request: HttpRequest, *args: Any, **kw: Any) -> HttpResponse:
             return view(model_admin, request, *args, **kwargs, **kw)
 
