@@ -40,7 +40,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connection as db  # noqa: E402
 
 from apps_registry.models import Organization  # noqa: E402
-from connections import mindbody, services  # noqa: E402
+from connections import clients, services  # noqa: E402
 from connections.models import ConnectionStatus, MindbodySiteConnection  # noqa: E402
 from tests.fake_mindbody import SANDBOX, FakeMindbody, Token  # noqa: E402
 
@@ -107,7 +107,7 @@ def seed(organization: Organization, fake: RemoteFake, count: int) -> None:
 
 def one_pass(fake: RemoteFake, concurrency: int, count: int, latency: float) -> dict:
     settings.MINDBODY_MAX_CONCURRENCY = concurrency
-    mindbody.default_client.cache_clear()
+    clients.default_client.cache_clear()
     started = time.perf_counter()
     report = services.mindbody_tokens_renew_due(now=NOW)
     wall = time.perf_counter() - started

@@ -11,7 +11,6 @@ method, path, status and time; never a header or a body, so no key, token or pas
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import http.cookiejar
 import logging
 import time
@@ -19,9 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -211,24 +207,3 @@ class MindbodyClient:
             return response.json()
         except ValueError:
             raise MindbodyError(MALFORMED_MESSAGE.format(detail="not JSON")) from None
-
-
-@functools.cache
-def default_client() -> MindbodyClient:
-    """The process's client, built from ``MINDBODY_*`` settings on first use (after fork)."""
-    return MindbodyClient(
-        base_url=settings.MINDBODY_API_BASE_URL,
-        connect_timeout=settings.MINDBODY_CONNECT_TIMEOUT,
-        read_timeout=settings.MINDBODY_READ_TIMEOUT,
-        max_retries=settings.MINDBODY_MAX_RETRIES,
-        backoff_factor=settings.MINDBODY_BACKOFF_FACTOR,
-        retry_after_max=settings.MINDBODY_RETRY_AFTER_MAX,
-        pool_size=settings.MINDBODY_MAX_CONCURRENCY,
-    )
-
-
-@receiver(setting_changed)
-def _forget_client(*, setting: str, **kwargs: Any) -> None:
-    if setting.startswith("MINDBODY_") and default_client.cache_info().currsize:
-        default_client().session.close()
-        default_client.cache_clear()

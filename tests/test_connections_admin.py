@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -145,3 +147,31 @@ def test_delete_is_audited(mindbody_client, sandbox_connection) -> None:
     assert response.status_code == 302
     assert not MindbodySiteConnection.objects.exists()
     assert AuditEvent.objects.filter(action="mindbody_connection_delete").count() == 1
+
+
+def test_operator_adds_the_sandbox_issues_a_token_sees_it_verified_and_renewed(
+    mindbody_client, organization, fake_mindbody
+) -> None:
+    """The issue's definition of done, through the admin and the hourly pass."""
+    mindbody_client.post(
+        ADD,
+        {"organization": organization.pk, "name": "Sandbox", "site_id": "-99", "api_key": API_KEY},
+    )
+    connection = MindbodySiteConnection.objects.get()
+    mindbody_client.post(
+        _url("issue_token", connection), {"username": STAFF_USERNAME, "password": STAFF_PASSWORD}
+    )
+    listing = mindbody_client.get(CHANGELIST).content.decode()
+    assert "Active" in listing and SANDBOX_BADGE in listing
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.ACTIVE and connection.last_verified_at
+
+    first_expiry = connection.token_expires_at
+    assert first_expiry is not None
+    report = services.mindbody_tokens_renew_due(now=first_expiry - dt.timedelta(hours=1))
+    assert not report.failures
+    connection.refresh_from_db()
+    assert connection.token_renewals == 1
+    assert connection.token_expires_at == first_expiry + dt.timedelta(hours=24)
+    page = mindbody_client.get(_url("change", connection)).content.decode()
+    assert API_KEY not in page and connection.staff_user_token not in page

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from connections.clients import default_client
 from connections.mindbody import (
     NOT_JSON_MESSAGE,
     REFUSED_MESSAGE,
@@ -18,7 +19,6 @@ from connections.mindbody import (
     MindbodyClient,
     MindbodyError,
     SiteCredentials,
-    default_client,
     parse_expires,
 )
 from tests.fake_mindbody import (

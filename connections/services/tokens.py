@@ -15,7 +15,8 @@ from django.views.decorators.debug import sensitive_variables
 
 from apps_registry.actors import Actor
 from apps_registry.audit import audit_record
-from connections.mindbody import MindbodyError, default_client
+from connections.clients import default_client
+from connections.mindbody import MindbodyError
 from connections.models import MindbodySiteConnection
 from connections.services import common
 from connections.services.common import Call, Notice, Status
