@@ -16,6 +16,8 @@ from playwright.sync_api import Page, sync_playwright
 from apps_registry.actors import Actor
 from apps_registry.models import ApiScope, Organization
 
+pytest_plugins = ["tests.support_mindbody", "tests.support_celery"]
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # `make fuzz` runs the property tests with HYPOTHESIS_PROFILE=fuzz (10,000 examples each).

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "apps_registry",
+    "connections",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +142,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Mindbody Public API v6: where to call, how long to wait, how hard to retry, and how many
+# calls one renewal or verification pass may have in flight at once.
+MINDBODY_API_BASE_URL = env.str(
+    "MINDBODY_API_BASE_URL", default="https://api.mindbodyonline.com/public/v6"
+)
+MINDBODY_CONNECT_TIMEOUT = env.float("MINDBODY_CONNECT_TIMEOUT", default=5.0)
+MINDBODY_READ_TIMEOUT = env.float("MINDBODY_READ_TIMEOUT", default=30.0)
+MINDBODY_MAX_RETRIES = env.int("MINDBODY_MAX_RETRIES", default=3)
+MINDBODY_BACKOFF_FACTOR = env.float("MINDBODY_BACKOFF_FACTOR", default=0.5)
+MINDBODY_RETRY_AFTER_MAX = env.int("MINDBODY_RETRY_AFTER_MAX", default=60)
+MINDBODY_MAX_CONCURRENCY = env.int("MINDBODY_MAX_CONCURRENCY", default=8)
 
 # Every handler passes through the redaction filter, so no secret reaches a log line.
 LOGGING = {

@@ -1,0 +1,161 @@
+"""The connection list, the add form and the change page with its token buttons.
+
+Adding, editing and deleting go through services so each writes an audit row; the API key
+and the staff token are never rendered, only their last four characters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.views.decorators.debug import sensitive_post_parameters
+
+from apps_registry.actors import Actor
+from apps_registry.admin.scoping import OrganizationScopedAdmin
+from connections import services
+from connections.admin import views
+from connections.forms import ConnectionAddForm, ConnectionChangeForm
+from connections.models import MindbodySiteConnection, last_four
+
+SANDBOX_BADGE = "sandbox"
+TOKEN_FIELDS = [
+    "status",
+    "staff_username",
+    "token_hint",
+    "token_expires_at",
+    "token_renewals",
+    "last_verified_at",
+    "last_error",
+]
+NO_TOKEN_TEXT = "No token"  # noqa: S105 - a label
+
+
+@admin.register(MindbodySiteConnection)
+class MindbodySiteConnectionAdmin(OrganizationScopedAdmin):
+    form = ConnectionChangeForm
+    list_display = [
+        "name",
+        "organization",
+        "site",
+        "status",
+        "token_expires_at",
+        "token_renewals",
+        "last_verified_at",
+    ]
+    list_filter = ["status", "organization"]
+    search_fields = ["name", "staff_username"]
+    list_select_related = ["organization"]
+    change_form_template = "admin/connections/mindbodysiteconnection/change_form.html"
+    readonly_fields = [
+        "organization",
+        "site",
+        "api_key_hint",
+        "status",
+        "staff_username",
+        "token_hint",
+        "token_expires_at",
+        "token_renewals",
+        "last_verified_at",
+        "last_error",
+        "activation_code",
+        "activation_link_display",
+        "created_at",
+        "created_by",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
+        # Secrets load only on the change page (for their last four characters).
+        return super().get_queryset(request).defer("api_key", "staff_user_token")
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        kwargs["form"] = ConnectionAddForm if obj is None else ConnectionChangeForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return [(None, {"fields": ["organization", "name", "site_id", "api_key"]})]
+        return [
+            (None, {"fields": ["organization", "name", "site", "api_key_hint", "replace_api_key"]}),
+            ("Staff token", {"fields": TOKEN_FIELDS}),
+            ("Activation", {"fields": ["activation_code", "activation_link_display"]}),
+            ("History", {"fields": ["created_at", "created_by"]}),
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [] if obj is None else self.readonly_fields
+
+    @admin.display(description="Site ID", ordering="site_id")
+    def site(self, obj: MindbodySiteConnection) -> str:
+        if obj.is_sandbox:
+            return format_html(
+                '{} <span class="mindbody-badge" style="background:#ffc;border:1px solid #cc9;'
+                'border-radius:3px;padding:0 4px">{}</span>',
+                obj.site_id,
+                SANDBOX_BADGE,
+            )
+        return str(obj.site_id)
+
+    @admin.display(description="API key")
+    def api_key_hint(self, obj: MindbodySiteConnection) -> str:
+        return last_four(obj.api_key)
+
+    @admin.display(description="Staff token")
+    def token_hint(self, obj: MindbodySiteConnection) -> str:
+        return last_four(obj.staff_user_token) if obj.staff_user_token else NO_TOKEN_TEXT
+
+    @admin.display(description="Activation link")
+    def activation_link_display(self, obj: MindbodySiteConnection) -> str:
+        if obj.activation_link.startswith("https://"):
+            return format_html('<a href="{0}" rel="noopener">{0}</a>', obj.activation_link)
+        return obj.activation_link or "—"
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        actor = Actor.from_request(request)
+        data = form.cleaned_data
+        if change:
+            services.mindbody_connection_update(
+                connection=obj,
+                actor=actor,
+                changed=[name for name in form.changed_data if name != "replace_api_key"],
+                api_key=data.get("replace_api_key", ""),
+            )
+            return
+        created = services.mindbody_connection_create(
+            organization=data["organization"],
+            name=data["name"],
+            site_id=data["site_id"],
+            api_key=data["api_key"],
+            actor=actor,
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        services.mindbody_connection_delete(connection=obj, actor=Actor.from_request(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
+        for connection in queryset:
+            self.delete_model(request, connection)
+
+    @method_decorator(sensitive_post_parameters("api_key", "replace_api_key"))
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        return super().add_view(request, form_url, extra_context)
+
+    @method_decorator(sensitive_post_parameters("api_key", "replace_api_key"))
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self) -> list[URLPattern]:
+        return views.urls(self) + super().get_urls()

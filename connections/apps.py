@@ -1,0 +1,35 @@
+"""App config for Mindbody connections; plugs its beat entries into the registry's list."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+RENEW_TASK = "connections.renew_mindbody_tokens"
+VERIFY_TASK = "connections.verify_mindbody_connections"
+
+
+class ConnectionsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "connections"
+    verbose_name = "Mindbody connections"
+
+    def ready(self) -> None:
+        # The registry never imports connections (DESIGN.md); we hand it our schedule instead.
+        from apps_registry.plugins import PeriodicTaskSpec, register_periodic_task
+
+        register_periodic_task(
+            PeriodicTaskSpec(
+                name="Renew Mindbody staff tokens",
+                task=RENEW_TASK,
+                crontab={"minute": "17"},
+                description="Hourly: renew staff tokens that expire within 6 hours.",
+            )
+        )
+        register_periodic_task(
+            PeriodicTaskSpec(
+                name="Verify Mindbody connections",
+                task=VERIFY_TASK,
+                crontab={"minute": "43", "hour": "5"},
+                description="Daily: prove every connection still answers (GET /site/locations).",
+            )
+        )

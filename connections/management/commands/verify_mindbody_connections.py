@@ -1,0 +1,19 @@
+"""``manage.py verify_mindbody_connections``: the daily verification pass, run by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from apps_registry.actors import Actor
+from connections import services
+from connections.management.commands._report import print_report
+
+
+class Command(BaseCommand):
+    help = "Verify every Mindbody connection that holds a staff token (GET /site/locations)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = services.mindbody_connections_verify_all(actor=Actor.cli())
+        print_report(self, report, verb="Verified")
