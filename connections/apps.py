@@ -15,7 +15,17 @@ class ConnectionsConfig(AppConfig):
 
     def ready(self) -> None:
         # The registry never imports connections (DESIGN.md); we hand it our schedule instead.
-        from apps_registry.plugins import PeriodicTaskSpec, register_periodic_task
+        from apps_registry.plugins import (
+            PeriodicTaskSpec,
+            register_dashboard_metric,
+            register_export_source,
+            register_periodic_task,
+        )
+        from connections.dashboard import FAILING_SITES_METRIC
+        from connections.export import CONNECTION_SOURCE
+
+        register_export_source(CONNECTION_SOURCE)
+        register_dashboard_metric(FAILING_SITES_METRIC)
 
         register_periodic_task(
             PeriodicTaskSpec(

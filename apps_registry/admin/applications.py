@@ -21,6 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from apps_registry import services, show_once
 from apps_registry.actors import Actor
 from apps_registry.admin import key_views
+from apps_registry.admin.export_action import ExportPermissionMixin, make_export_action
 from apps_registry.admin.scoping import OrganizationScopedAdmin
 from apps_registry.forms import RECORD, ApplicationAddForm, ApplicationForm
 from apps_registry.models import ApiKey, Application, RedirectURL
@@ -111,7 +112,7 @@ class ExpiresWithinFilter(admin.SimpleListFilter):
 
 
 @admin.register(Application)
-class ApplicationAdmin(OrganizationScopedAdmin):
+class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
     form = ApplicationForm
     add_form = ApplicationAddForm
     list_display = [
@@ -144,7 +145,7 @@ class ApplicationAdmin(OrganizationScopedAdmin):
     ]
     inlines = [RedirectURLInline, ApiKeyInline]
     change_form_template = "admin/apps_registry/application/change_form.html"
-    actions = ["export_credentials"]
+    actions = [make_export_action("app", "Export credentials of the selected applications")]
 
     class Media:
         css = {"all": ["apps_registry/admin.css"]}
@@ -290,20 +291,6 @@ class ApplicationAdmin(OrganizationScopedAdmin):
         self, request: HttpRequest, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
         return super().add_view(request, form_url, extra_context)
-
-    @admin.action(description="Export credentials of the selected applications")
-    def export_credentials(
-        self, request: HttpRequest, queryset: models.QuerySet[Any]
-    ) -> HttpResponse:
-        """Hand the selection to the export page, which asks for the password."""
-        ids = "&".join(f"app={pk}" for pk in queryset.values_list("pk", flat=True))
-        return HttpResponseRedirect(f"{reverse('credentials_export')}?{ids}")
-
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)
-        if not request.user.has_perm("apps_registry.export_credentials"):
-            actions.pop("export_credentials", None)
-        return actions
 
     def get_urls(self) -> list[URLPattern]:
         return key_views.urls(self) + super().get_urls()

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
 from apps_registry.actors import Actor
+from apps_registry.admin.export_action import ExportPermissionMixin, make_export_action
 from apps_registry.admin.scoping import OrganizationScopedAdmin
 from connections import services
 from connections.admin import views
@@ -37,8 +38,9 @@ NO_TOKEN_TEXT = "No token"  # noqa: S105 - a label
 
 
 @admin.register(MindbodySiteConnection)
-class MindbodySiteConnectionAdmin(OrganizationScopedAdmin):
+class MindbodySiteConnectionAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
     form = ConnectionChangeForm
+    actions = [make_export_action("site", "Export credentials of the selected connections")]
     list_display = [
         "name",
         "organization",
