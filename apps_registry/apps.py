@@ -2,8 +2,27 @@
 
 from django.apps import AppConfig
 
+EXPIRY_SCAN_ENTRY = "Key-expiry alerts: daily scan"
+# 06:00 UTC: before the working day in Europe and the Americas' night, so a key that
+# crossed a lead time is announced while there is still a day to rotate it.
+EXPIRY_SCAN_CRONTAB = {"minute": "0", "hour": "6"}
+
 
 class AppsRegistryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "apps_registry"
     verbose_name = "Application registry"
+
+    def ready(self) -> None:
+        """Register the daily alert scan with the beat registry (``setup_periodic_tasks``)."""
+        from apps_registry.plugins import PeriodicTaskSpec, register_periodic_task
+        from apps_registry.tasks import SCAN_TASK
+
+        register_periodic_task(
+            PeriodicTaskSpec(
+                name=EXPIRY_SCAN_ENTRY,
+                task=SCAN_TASK,
+                crontab=EXPIRY_SCAN_CRONTAB,
+                description="Level-triggered scan: one digest per organization, never twice.",
+            )
+        )

@@ -1,5 +1,6 @@
 """Domain model of the registry; names follow DESIGN.md because other parts rely on them."""
 
+from apps_registry.models.alerts import ExpiryAlert, ExpiryAlertStatus
 from apps_registry.models.applications import ApiScope, Application, RedirectURL
 from apps_registry.models.audit import AuditEvent
 from apps_registry.models.keys import ApiKey, ApiKeyStatus
@@ -11,6 +12,8 @@ __all__ = [
     "ApiScope",
     "Application",
     "AuditEvent",
+    "ExpiryAlert",
+    "ExpiryAlertStatus",
     "Organization",
     "RedirectURL",
 ]
