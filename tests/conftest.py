@@ -13,6 +13,8 @@ from django.test import Client
 from apps_registry.actors import Actor
 from apps_registry.models import ApiScope, Organization
 
+pytest_plugins = ["tests.support_smtp", "tests.support_celery", "tests.support_alerts"]
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = "/usr/bin/chromium"
 OPERATOR_PASSWORD = "operator-pass-1234"
