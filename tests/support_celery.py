@@ -1,8 +1,10 @@
 """A real Celery worker on a real Redis broker, for end-to-end tests.
 
 ``celery_worker_on_redis`` points the project's Celery app at Redis (``REDIS_URL``,
-database 1 by default), purges the queue and runs ``start_worker`` in a thread. Under
-``CI=true`` a missing Redis fails the test; elsewhere it skips with the reason.
+database 1 by default), purges the queue and runs ``start_worker`` in a thread. It is
+module-scoped: stopping a threaded worker takes Celery ~4 s (its loop drains with a fixed
+2 s timeout), so a test module pays that once. Under ``CI=true`` a missing Redis fails
+the test; elsewhere it skips with the reason.
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ def _reset_connections(app: Any) -> None:
     app.amqp._producer_pool = None
 
 
+def _close_worker_connections(**kwargs: Any) -> None:
+    """Runs in the worker thread after each task: let teardown flush and drop the test DB."""
+    connections.close_all()
+
+
 class TaskLog:
     """Names of tasks the worker finished, to wait on without a result backend."""
 
@@ -48,8 +55,6 @@ class TaskLog:
         self.condition = threading.Condition()
 
     def record(self, sender: Any = None, state: str = "", **kwargs: Any) -> None:
-        # Runs in the worker thread: close its DB connections so teardown can drop the DB.
-        connections.close_all()
         with self.condition:
             self.finished.append((getattr(sender, "name", ""), state))
             self.condition.notify_all()
@@ -72,8 +77,8 @@ def celery_task_log() -> Any:
     task_postrun.disconnect(log.record)
 
 
-@pytest.fixture
-def celery_worker_on_redis(celery_task_log: TaskLog) -> Any:
+@pytest.fixture(scope="module")
+def celery_worker_on_redis() -> Any:
     from config.celery_app import app
 
     url = require_redis()
@@ -81,10 +86,12 @@ def celery_worker_on_redis(celery_task_log: TaskLog) -> Any:
     app.conf.update(broker_url=url, broker_transport_options={"visibility_timeout": 3600})
     _reset_connections(app)
     app.control.purge()
+    task_postrun.connect(_close_worker_connections, weak=False)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as w:
             yield w
     finally:
+        task_postrun.disconnect(_close_worker_connections)
         app.control.purge()
         app.conf.update(saved)
         _reset_connections(app)

@@ -6,6 +6,7 @@ same port. ``refuse`` makes the server reject chosen recipients with a 550.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -42,6 +43,7 @@ class RecordingHandler:
     def __init__(self) -> None:
         self.received: list[ReceivedMail] = []
         self.refuse: set[str] = set()
+        self.delay = 0.0  # seconds per message, to keep concurrent deliveries overlapping
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
@@ -51,6 +53,7 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message))

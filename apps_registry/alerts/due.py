@@ -107,7 +107,10 @@ def find_due(*, now: dt.datetime) -> list[DueKey]:
     candidates = candidate_keys(leads=leads, now=now)
     told = _told(candidates)
     fields = ("id", "prefix", "expires_at", "application_id", "application__name")
-    rows = candidates.values_list(*fields, "application__organization_id").order_by("expires_at")
+    # A total order, so two racing scans insert rows in the same order (no deadlock).
+    rows = candidates.values_list(*fields, "application__organization_id").order_by(
+        "expires_at", "pk"
+    )
     due: list[DueKey] = []
     for key_id, prefix, expires_at, app_id, app_name, org_id in rows.iterator(STREAM_CHUNK):
         crossed = crossed_thresholds(expires_at=expires_at, lead_days=leads[org_id], now=now)
