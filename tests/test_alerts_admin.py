@@ -46,6 +46,7 @@ def test_list_shows_own_alerts_with_columns_and_filters(client, alert_operator, 
     client.force_login(alert_operator)
     page = client.get(LIST_URL).content.decode()
     assert mine.prefix in page and theirs.prefix not in page
+    assert "Rival Gym" not in page  # not even in the organization filter
     assert "Booking widget" in page and "Serenity Spa" in page and "30 days" in page
     assert "SMTPServerDisconnected: down" in page
     filtered = client.get(LIST_URL, {"status__exact": "sent"}).content.decode()

@@ -118,6 +118,12 @@ def _record(
             alert.status, alert.sent_at = ExpiryAlertStatus.SENT, now
         elif status is Delivery.FAILED:
             alert.status = ExpiryAlertStatus.FAILED
+        # Field rules (e.g. valid recipient addresses); the FK and uniqueness are unchanged.
+        alert.full_clean(
+            exclude=["api_key", "threshold_days", "expires_at"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
     fields = ["recipients", "attempts", "error", "status", "sent_at"]
     ExpiryAlert.objects.bulk_update(alerts, fields)
     return status
