@@ -16,8 +16,9 @@ run: $(STAMP)
 	@$(PY) scripts/write_local_env.py
 	$(PY) manage.py migrate --noinput
 	@$(PY) manage.py ensure_admin
-	@echo "Keyport is starting: open http://127.0.0.1:8000/admin/ (Ctrl-C stops it)."
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py setup_periodic_tasks
+	@echo "Keyport is starting: open http://127.0.0.1:8000/admin/ (Ctrl-C stops web, worker and beat)."
+	$(PY) scripts/run_local.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -2,6 +2,11 @@
 
 from django.apps import AppConfig
 
+EXPIRY_SCAN_ENTRY = "Key-expiry alerts: daily scan"
+# 06:00 UTC: before the working day in Europe and the Americas' night, so a key that
+# crossed a lead time is announced while there is still a day to rotate it.
+EXPIRY_SCAN_CRONTAB = {"minute": "0", "hour": "6"}
+
 
 class AppsRegistryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
@@ -9,12 +14,26 @@ class AppsRegistryConfig(AppConfig):
     verbose_name = "Application registry"
 
     def ready(self) -> None:
+        """Plug in the registry's export source, dashboard metrics, checks and alert scan."""
         from django.db.models.signals import post_migrate
 
         from apps_registry import checks
         from apps_registry import dashboard as _dashboard  # noqa: F401  (registers its metrics)
         from apps_registry.export.applications import APPLICATION_SOURCE
-        from apps_registry.plugins import register_export_source
+        from apps_registry.plugins import (
+            PeriodicTaskSpec,
+            register_export_source,
+            register_periodic_task,
+        )
+        from apps_registry.tasks import SCAN_TASK
 
         register_export_source(APPLICATION_SOURCE)
         post_migrate.connect(checks.ensure_canary, sender=self)
+        register_periodic_task(
+            PeriodicTaskSpec(
+                name=EXPIRY_SCAN_ENTRY,
+                task=SCAN_TASK,
+                crontab=EXPIRY_SCAN_CRONTAB,
+                description="Level-triggered scan: one digest per organization, never twice.",
+            )
+        )

@@ -16,7 +16,12 @@ from playwright.sync_api import Page, sync_playwright
 from apps_registry.actors import Actor
 from apps_registry.models import ApiScope, Organization
 
-pytest_plugins = ["tests.support_mindbody", "tests.support_celery"]
+pytest_plugins = [
+    "tests.support_smtp",
+    "tests.support_celery",
+    "tests.support_alerts",
+    "tests.support_mindbody",
+]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

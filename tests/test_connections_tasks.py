@@ -51,7 +51,7 @@ def test_hourly_renewal_runs_on_a_real_worker(
     celery_worker_on_redis, organization, fake_mindbody
 ) -> None:
     last_one, used_up = _due_sites(organization, fake_mindbody, 2)
-    summary = tasks.renew_mindbody_tokens.delay().get(timeout=30)
+    summary = tasks.renew_mindbody_tokens.apply_async(ignore_result=False).get(timeout=30)
     assert summary["connections"] == 2 and summary["succeeded"] == 1
     last_one.refresh_from_db()
     used_up.refresh_from_db()
@@ -67,7 +67,9 @@ def test_one_connection_renewal_task_takes_an_id(
     celery_worker_on_redis, organization, fake_mindbody
 ) -> None:
     [site] = _due_sites(organization, fake_mindbody, 1)
-    message = tasks.renew_mindbody_token.delay(site.pk).get(timeout=30)
+    message = tasks.renew_mindbody_token.apply_async((site.pk,), ignore_result=False).get(
+        timeout=30
+    )
     assert message.startswith("Renewed the staff token")
 
 

@@ -1,5 +1,6 @@
 """Domain model of the registry; names follow DESIGN.md because other parts rely on them."""
 
+from apps_registry.models.alerts import ExpiryAlert, ExpiryAlertStatus
 from apps_registry.models.applications import ApiScope, Application, RedirectURL
 from apps_registry.models.audit import AuditEvent
 from apps_registry.models.canary import EncryptionCanary
@@ -13,6 +14,8 @@ __all__ = [
     "Application",
     "AuditEvent",
     "EncryptionCanary",
+    "ExpiryAlert",
+    "ExpiryAlertStatus",
     "Organization",
     "RedirectURL",
 ]

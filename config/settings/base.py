@@ -117,6 +117,19 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="keyport@localhost")
 
+# Email: EMAIL_URL such as smtp://user:pass@mail:587 or smtp+tls://...; console by default
+# (production requires it). A bounded timeout keeps a hung SMTP server from holding a
+# worker (and the alert rows it locked) for long.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)
+
+# Expiry alerts: retries of a failed digest (exponential backoff with jitter, every delay
+# below CELERY_BROKER_VISIBILITY_TIMEOUT); after the last one the rows are marked failed
+# and the next daily scan tries again.
+EXPIRY_ALERT_MAX_RETRIES = env.int("EXPIRY_ALERT_MAX_RETRIES", default=5)
+EXPIRY_ALERT_RETRY_BASE_SECONDS = env.float("EXPIRY_ALERT_RETRY_BASE_SECONDS", default=60.0)
+
 # Celery: JSON only, bounded run times, the schedule in the database (django-celery-beat).
 # The embedded default is Kombu's filesystem transport under var/ so `make run` needs no
 # Redis; docker-compose and CI point CELERY_BROKER_URL at Redis.
@@ -127,6 +140,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_QUEUE_DIR),
         "data_folder_out": str(CELERY_QUEUE_DIR),
+        # Exchange tables; Kombu's default is ./control, wherever the process started.
+        "control_folder": str(CELERY_QUEUE_DIR / "control"),
         "store_processed": False,
     }
 else:

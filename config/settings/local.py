@@ -5,5 +5,4 @@ from .base import VAR_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# Email comes from EMAIL_URL in base.py (console unless set).

@@ -13,6 +13,9 @@ os.environ.setdefault(
     "DrQmraq76qz4NidNxlBFwPdwKNTUNTd-xoNtk4dJRko=,hLkdRMuKOH08UGIJRj1KJs9StpLhkwsWaOhTmBylxyE=",
 )
 os.environ.setdefault("DATABASE_URL", "sqlite://:memory:")
+# Tasks queued by code under test go to an in-memory broker; the worker tests point the
+# app at Redis themselves (tests/support_celery.py).
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR

@@ -19,6 +19,6 @@ def grant(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("connections", "0001_initial"),
-        ("apps_registry", "0004_roles"),
+        ("apps_registry", "0005_roles"),
     ]
     operations = [migrations.RunPython(grant, migrations.RunPython.noop)]

@@ -7,7 +7,7 @@ import apps_registry.fields
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("apps_registry", "0004_roles"),
+        ("apps_registry", "0005_roles"),
     ]
 
     operations = [

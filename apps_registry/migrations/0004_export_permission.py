@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("apps_registry", "0002_seed_api_scopes"),
+        ("apps_registry", "0003_expiry_alerts"),
     ]
 
     operations = [

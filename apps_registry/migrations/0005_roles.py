@@ -11,7 +11,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("apps_registry", "0003_export_permission"),
+        ("apps_registry", "0004_export_permission"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

@@ -1,0 +1,168 @@
+"""Build one organization's digest: one message per recipient, one line per key.
+
+Pure (no queries) so the delivery service and the benchmark share it. Organization
+recipients see every line; an app's contacts see their apps' lines only; an address on
+both lists gets one message. Lines show the key prefix, never the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from apps_registry.alerts.due import days_left
+
+DIGEST_SUBJECT = "[Keyport] {organization}: {count} API {noun} expiring or expired"
+TEXT_TEMPLATE = "emails/expiry_digest.txt"
+HTML_TEMPLATE = "emails/expiry_digest.html"
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    """What the digest needs of one ``ExpiryAlert`` row (plain data, no secret)."""
+
+    alert_id: int
+    api_key_id: int
+    application_id: int
+    application_name: str
+    contact_emails: Sequence[str]
+    prefix: str
+    expires_at: dt.datetime
+    delivered_to: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    application_name: str
+    prefix: str
+    expires_at: dt.datetime
+    days_left: int
+    expired: bool
+    rotate_url: str
+    alert_ids: tuple[int, ...]
+
+    @property
+    def days_left_label(self) -> str:
+        if self.expired:
+            ago = -self.days_left
+            if ago == 0:
+                return "expired today"
+            return f"expired {ago} day" + (" ago" if ago == 1 else "s ago")
+        if self.days_left == 0:
+            return "less than 1 day"
+        return f"{self.days_left} day" + ("" if self.days_left == 1 else "s")
+
+
+@dataclass(frozen=True)
+class PlannedMessage:
+    recipient: str
+    lines: list[DigestLine]
+    message: EmailMultiAlternatives
+
+
+@dataclass
+class DigestPlan:
+    """``audience`` is everyone entitled to some line; ``messages`` what still must go out."""
+
+    audience: list[str] = field(default_factory=list)
+    messages: list[PlannedMessage] = field(default_factory=list)
+
+
+def normalize(email: str) -> str:
+    return email.strip().lower()
+
+
+def rotate_url(application_id: int, api_key_id: int) -> str:
+    path = reverse("admin:apps_registry_application_key_rotate", args=[application_id, api_key_id])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _signed_days(expires_at: dt.datetime, now: dt.datetime) -> int:
+    """Whole days left (rounded down); for an expired key minus the whole days since."""
+    if expires_at <= now:
+        return -(now - expires_at).days
+    return days_left(expires_at=expires_at, now=now)
+
+
+def _lines(rows: Iterable[AlertRow], now: dt.datetime) -> dict[int, DigestLine]:
+    """One line per key, carrying every alert id of that key (all crossed lead times)."""
+    ids: dict[int, list[int]] = defaultdict(list)
+    first: dict[int, AlertRow] = {}
+    for row in rows:
+        ids[row.api_key_id].append(row.alert_id)
+        first.setdefault(row.api_key_id, row)
+    return {
+        key_id: DigestLine(
+            application_name=row.application_name,
+            prefix=row.prefix,
+            expires_at=row.expires_at,
+            days_left=_signed_days(row.expires_at, now),
+            expired=row.expires_at <= now,
+            rotate_url=rotate_url(row.application_id, key_id),
+            alert_ids=tuple(sorted(ids[key_id])),
+        )
+        for key_id, row in first.items()
+    }
+
+
+def _audience(org_recipients: Sequence[str], rows: Sequence[AlertRow]) -> dict[str, set[int]]:
+    """Normalized address -> key ids it may see; organization recipients see all keys."""
+    every_key = {row.api_key_id for row in rows}
+    audience: dict[str, set[int]] = {normalize(e): set(every_key) for e in org_recipients}
+    for row in rows:
+        for email in row.contact_emails:
+            audience.setdefault(normalize(email), set()).add(row.api_key_id)
+    return audience
+
+
+def build_message(
+    *, organization_name: str, recipient: str, lines: list[DigestLine]
+) -> EmailMultiAlternatives:
+    count = len(lines)
+    subject = DIGEST_SUBJECT.format(
+        organization=organization_name, count=count, noun="key" if count == 1 else "keys"
+    )
+    context = {"organization": organization_name, "lines": lines, "count": count}
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(TEXT_TEMPLATE, context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient],
+    )
+    message.attach_alternative(render_to_string(HTML_TEMPLATE, context), "text/html")
+    return message
+
+
+def plan_digest(
+    *,
+    organization_name: str,
+    org_recipients: Sequence[str],
+    rows: Sequence[AlertRow],
+    now: dt.datetime,
+) -> DigestPlan:
+    """Messages still owed: a recipient already given every row of a key skips that key."""
+    lines = _lines(rows, now)
+    rows_by_key: dict[int, list[AlertRow]] = defaultdict(list)
+    for row in rows:
+        rows_by_key[row.api_key_id].append(row)
+    plan = DigestPlan()
+    for address, key_ids in _audience(org_recipients, rows).items():
+        plan.audience.append(address)
+        owed = sorted(
+            (k for k in key_ids if any(address not in r.delivered_to for r in rows_by_key[k])),
+            key=lambda k: (lines[k].expires_at, lines[k].prefix),
+        )
+        if owed:
+            chosen = [lines[k] for k in owed]
+            message = build_message(
+                organization_name=organization_name, recipient=address, lines=chosen
+            )
+            plan.messages.append(PlannedMessage(recipient=address, lines=chosen, message=message))
+    return plan
