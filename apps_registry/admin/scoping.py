@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db import models
 from django.http import Http404, HttpRequest
 
@@ -35,6 +36,16 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
     ) -> Any:
         # Django redirects to the index with a message; a plain 404 reveals nothing.
         raise Http404("No such object in your organizations.")
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        # Django checks the delete permission before the object exists; answer 404 first so
+        # a read-only admin (audit log) treats other organizations' objects like every page.
+        self.get_scoped_object_or_404(request, unquote(object_id))
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        self.get_scoped_object_or_404(request, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
 
     def get_scoped_object_or_404(self, request: HttpRequest, object_id: str) -> Any:
         """The object if the user's organizations contain it, else a 404."""
