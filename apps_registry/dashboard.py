@@ -14,7 +14,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from apps_registry.charts import Bar, bar_chart_svg
-from apps_registry.models import ApiKey, Application
+from apps_registry.models import ApiKey, Application, ExpiryAlert, ExpiryAlertStatus
 from apps_registry.plugins import DASHBOARD_METRICS, DashboardMetric, register_dashboard_metric
 from apps_registry.selectors import organizations_for_user
 
@@ -49,10 +49,20 @@ def _expiring(org_ids: list[int], now: dt.datetime) -> dict[int, int]:
     return _group_by_org(keys, "application__organization_id")
 
 
+def _failed_alerts(org_ids: list[int], now: dt.datetime) -> dict[int, int]:
+    alerts = ExpiryAlert.objects.filter(
+        status=ExpiryAlertStatus.FAILED, api_key__application__organization_id__in=org_ids
+    )
+    return _group_by_org(alerts, "api_key__application__organization_id")
+
+
 register_dashboard_metric(DashboardMetric("apps", "Apps", _apps, order=10))
 register_dashboard_metric(DashboardMetric("active_keys", "Active keys", _active_keys, order=20))
 register_dashboard_metric(
     DashboardMetric("expiring", f"Expiring within {EXPIRING_DAYS} days", _expiring, order=30)
+)
+register_dashboard_metric(
+    DashboardMetric("failed_alerts", "Failed alerts", _failed_alerts, order=40)
 )
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps_registry import services
 from apps_registry.charts import Bar, bar_chart_svg
 from apps_registry.dashboard import weekly_expiry_bars
+from apps_registry.models import ExpiryAlert
 
 INDEX = reverse("admin:index")
 
@@ -47,6 +48,18 @@ def test_dashboard_counts_and_lists_what_expires_soon(
     assert soon_key.prefix in html and soon_key.key not in html
     assert 'role="img"' in html and '<title id="chart-title">' in html
     assert "The same numbers as a table" in html
+
+
+def test_dashboard_counts_failed_alerts(operator_client, organization, scopes, actor):
+    _, key = _app_with_key(organization, scopes, actor, "Alerted", 5)
+    ExpiryAlert.objects.create(
+        api_key=key, threshold_days=7, expires_at=key.expires_at, status="failed"
+    )
+    html = operator_client.get(INDEX).content.decode()
+    row = re.search(r"<th scope=\"row\">Serenity Spa</th>(.*?)</tr>", html, re.S).group(1)
+    labels = re.findall(r'<th scope="col">([^<]+)</th>', html)
+    values = dict(zip(labels[1:], re.findall(r">(\d+)<", row), strict=False))
+    assert values["Failed alerts"] == "1"
 
 
 def test_dashboard_query_count_does_not_grow(operator_client, organization, scopes, actor):
