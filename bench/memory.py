@@ -71,7 +71,7 @@ def main() -> int:
     try:
         server.wait_ready()
         worker = server.worker_pid()
-        idle = proc_status(worker)
+        idle = figures = proc_status(worker)
         rows.append(["after start-up and /healthz", "", mib(idle["VmRSS"]), mib(idle["VmHWM"])])
         for number in range(1, args.requests + 1):
             started = time.perf_counter()
@@ -91,8 +91,8 @@ def main() -> int:
     print(support.markdown_table(["moment", "request ms", "VmRSS MiB", "VmHWM (peak) MiB"], rows))
     print(f"Peak growth from the list page: {growth_mib:.1f} MiB; gunicorn exit code {exit_code}")
     print(f"Machine: {support.machine()}")
-    if not ok:
-        print("FAIL: the list page did not answer 200 with every app counted.")
+    if not ok or exit_code != 0:
+        print("FAIL: a list page was not a 200 with every app counted, or gunicorn failed.")
         return 1
     if growth_mib > args.max_growth_mib:
         print(f"FAIL: the list page raised the worker's peak by over {args.max_growth_mib} MiB")
