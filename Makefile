@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint pytest pytest-postgres fuzz clean
+.PHONY: run test lint pytest pytest-postgres fuzz bench clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -40,6 +40,17 @@ test: lint pytest pytest-postgres
 # Property tests at 10,000 examples each (redirect URLs): zero invalid URLs accepted.
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_validators.py -k property -q --hypothesis-show-statistics
+
+# Benchmarks (minutes; not part of `make test`): tables in docs/benchmarks.md. They use their
+# own PostgreSQL databases on 127.0.0.1 (BENCH_DATABASE_URL overrides) and drop them after;
+# the memory bench reuses the 100k-app database the list page bench keeps for it.
+bench: $(STAMP)
+	@rc=0; \
+	$(PY) bench/list_page.py --keep || rc=1; \
+	$(PY) bench/memory.py || rc=1; \
+	$(PY) bench/export.py || rc=1; \
+	LOG_LEVEL=WARNING $(PY) bench/mindbody_renewal.py || rc=1; \
+	exit $$rc
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
