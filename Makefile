@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(PY) bench/list_page.py --keep || rc=1; \
 	$(PY) bench/memory.py || rc=1; \
 	$(PY) bench/export.py || rc=1; \
+	$(PY) bench/alert_scan.py || rc=1; \
 	LOG_LEVEL=WARNING $(PY) bench/mindbody_renewal.py || rc=1; \
 	exit $$rc
 
