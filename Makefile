@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint pytest pytest-postgres fuzz bench clean
+.PHONY: run test lint pytest pytest-postgres fuzz bench screenshots clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -52,6 +52,10 @@ bench: $(STAMP)
 	$(PY) bench/alert_scan.py || rc=1; \
 	LOG_LEVEL=WARNING $(PY) bench/mindbody_renewal.py || rc=1; \
 	exit $$rc
+
+# Refresh the README's screenshots (docs/screenshots/) from the browser tests.
+screenshots: $(STAMP)
+	KEYPORT_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -m browser -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

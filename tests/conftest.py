@@ -98,7 +98,14 @@ def scopes(db: Any) -> list[ApiScope]:
     return list(ApiScope.objects.order_by("code")[:3])
 
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+# Browser tests always take their screenshots; `make screenshots` keeps them for the README
+# (docs/screenshots/), other runs write them under var/ so a test run leaves git clean.
+_ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = (
+    _ROOT / "docs" / "screenshots"
+    if os.environ.get("KEYPORT_UPDATE_SCREENSHOTS") == "1"
+    else _ROOT / "var" / "screenshots"
+)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
