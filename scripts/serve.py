@@ -170,11 +170,12 @@ def main(argv: list[str]) -> int:
     if command == "healthcheck" and len(argv) == 2 and argv[1] in HEALTHCHECKS:
         return 0 if HEALTHCHECKS[argv[1]]() else 1
     if command in ("release", "web"):
+        from django.core.exceptions import ImproperlyConfigured
         from django.core.management import CommandError
 
         try:
             release()
-        except CommandError as exc:
+        except (CommandError, ImproperlyConfigured) as exc:  # a missing secret, a wrong key
             print(f"Keyport refuses to start: {exc}", file=sys.stderr)
             return 1
         if command == "web":

@@ -215,6 +215,12 @@ def start_web(processes: Processes, base_url: str) -> None:
     plain = requests.get(f"{base_url}/admin/login/", allow_redirects=False, timeout=10)
     assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
     assert requests.get(f"{base_url}/readyz", timeout=10).json()["status"] == "ok"
+    proxied = {"X-Forwarded-Proto": "https"}
+    login = requests.get(f"{base_url}/admin/login/", headers=proxied, timeout=10)
+    stylesheet = re.search(r'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', login.text)
+    assert stylesheet, "the login page links no hashed (collected) stylesheet"
+    static = requests.get(f"{base_url}{stylesheet[1]}", headers=proxied, timeout=10)
+    assert static.status_code == 200 and "immutable" in static.headers["Cache-Control"]
 
 
 def start_celery(processes: Processes, pidfile: Path) -> Process:
