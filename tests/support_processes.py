@@ -89,9 +89,11 @@ class Processes:
     def healthy(self, argv: list[str]) -> bool:
         return self.run(argv, timeout=30).returncode == 0
 
+    def logs(self) -> str:
+        return "\n".join(p.tail() for p in self.running)
+
     def fail(self, message: str) -> None:
-        logs = "\n".join(p.tail() for p in self.running)
-        pytest.fail(f"{message}\n{logs}", pytrace=False)
+        pytest.fail(f"{message}\n{self.logs()}", pytrace=False)
 
     def stop_all(self) -> None:
         """SIGTERM every group (Celery's warm shutdown, gunicorn's graceful stop), wait, then

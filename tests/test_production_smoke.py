@@ -325,6 +325,9 @@ def test_production_topology_end_to_end(tmp_path):
             assert outcome == {"alerts": [[7, "sent"], [30, "sent"]], "generate_ip": [CLIENT_IP]}
 
             assert_wrong_key_stops_web(processes)
+        except AssertionError:
+            print(processes.logs())  # pytest shows it with the failure
+            raise
         finally:
             processes.stop_all()
             smtp.stop()
