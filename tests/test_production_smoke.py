@@ -12,42 +12,42 @@ Redis fails this test; elsewhere it skips with the reason.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import secrets
-import socket
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import psycopg
 import pytest
-import redis
 import requests
 from cryptography.fernet import Fernet
 
 from apps_registry.apps import EXPIRY_SCAN_ENTRY
 from apps_registry.checks import KEY_WRONG_MESSAGE
 from tests.support_admin_http import AdminClient
-from tests.support_compose import command, healthcheck, service
+from tests.support_compose import command, healthcheck
 from tests.support_processes import Process, Processes
+from tests.support_production import (
+    FROM_EMAIL,
+    SITE_URL,
+    forget_queue,
+    fresh_database,
+    postgres_server,
+    production_env,
+    redis_url,
+)
 from tests.support_smtp import SmtpServer, free_port
 
 pytestmark = pytest.mark.postgres_only
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
-REDIS_DATABASE = 3
 SCAN_EVERY_SECONDS = 2
 CLIENT_IP = "203.0.113.50"
 ADMIN_PASSWORD = secrets.token_urlsafe(16)
 ORGANIZATION = "Smoke Spa"
 ORG_RECIPIENT = "ops@smoke.test"
 APP_CONTACT = "dev@smoke.test"
-SITE_URL = "https://keyport.smoke.test"
 MANAGE = [sys.executable, "manage.py"]
 SHOWN = r'data-testid="shown-{}">([^<]+)</code>'
 
@@ -66,84 +66,6 @@ print(json.dumps({
     "generate_ip": list(AuditEvent.objects.filter(action="api_key_generate").values_list("ip", flat=True)),
 }))
 """
-
-
-def require(service_name: str, url: str) -> str:
-    """``url`` when its server answers; fail under CI, skip elsewhere."""
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 0), 2):
-            return url
-    except OSError:
-        message = f"{service_name} is not reachable at {parts.hostname}:{parts.port}"
-    if IN_CI:
-        pytest.fail(f"{message}; CI must run the production smoke test.")
-    pytest.skip(f"{message}; start it to run the production smoke test.")
-
-
-def postgres_server() -> str:
-    """The PostgreSQL server of this test pass (``make test`` sets DATABASE_URL to it)."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        url = os.environ.get("POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
-    return require("PostgreSQL", url)
-
-
-def redis_url() -> str:
-    server = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-    return require("Redis", f"redis://{server.netloc}/{REDIS_DATABASE}")
-
-
-@contextlib.contextmanager
-def fresh_database(server: str, name: str) -> Iterator[str]:
-    """A new, empty database for this run, dropped afterwards whatever happened."""
-    admin_url = urlsplit(server)._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlsplit(server)._replace(path=f"/{name}").geturl()
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def forget_queue(url: str, queue: str) -> None:
-    """Remove what this run left in Redis (its queue and Kombu's bindings for it)."""
-    client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter(match=f"*{queue}*"))
-    if keys:
-        client.delete(*keys)
-
-
-def production_env(
-    *, database_url: str, broker_url: str, run: str, smtp_port: int, web_port: int, pidfile: Path
-) -> dict[str, str]:
-    """What .env would hold, plus the compose file's own ``environment:``. Only PATH and
-    HOME come from this process, so a developer's .env or shell cannot leak in."""
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108
-        "LANG": "C.UTF-8",
-        **service("web")["environment"],
-        "KEYPORT_IGNORE_ENV_FILE": "true",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url,
-        "CELERY_BROKER_URL": broker_url,
-        "CELERY_TASK_DEFAULT_QUEUE": run,
-        "CELERY_WORKER_HOSTNAME": f"{run}@%h",
-        "CELERY_WORKER_CONCURRENCY": "2",
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-        "EMAIL_TIMEOUT": "5",
-        "DEFAULT_FROM_EMAIL": "keyport@smoke.test",
-        "SITE_URL": SITE_URL,
-        "KEYPORT_WEB_BIND": f"127.0.0.1:{web_port}",
-        "WEB_CONCURRENCY": "2",
-        "KEYPORT_BEAT_PIDFILE": str(pidfile),
-        "KEYPORT_TRUSTED_PROXIES": "1",
-        "ADMIN_REQUIRE_2FA": "false",
-    }
 
 
 def shown(page: str, label: str) -> str:
@@ -264,7 +186,7 @@ def assert_one_digest_per_recipient(smtp: SmtpServer, created: dict[str, str]) -
     assert sorted(r for m in mails for r in m.rcpt_tos) == [APP_CONTACT, ORG_RECIPIENT]
     for mail in mails:
         assert mail.message["Subject"] == f"[Keyport] {ORGANIZATION}: 1 API key expiring or expired"
-        assert mail.message["From"] == "keyport@smoke.test"
+        assert mail.message["From"] == FROM_EMAIL
         body = mail.text + mail.html
         assert created["prefix"] in mail.text and created["prefix"] in mail.html
         assert created["key"] not in body and created["secret"] not in body
