@@ -11,4 +11,4 @@ RUN DJANGO_SECRET_KEY=build FIELD_ENCRYPTION_KEY=$(python -c "import base64,os;p
 RUN useradd --system --uid 1000 keyport && mkdir -p /app/var && chown keyport /app/var
 USER keyport
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["python", "scripts/serve.py", "web"]

@@ -29,3 +29,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 8 * 60 * 60
+
+# Orchestrators and load balancers probe over plain HTTP, from inside the network: the health
+# endpoints answer there instead of redirecting to https (they show no data).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# Several Keyport instances may share one Redis (database numbers run out): each schedules and
+# consumes on its own queue. The smoke test uses this to run beside other test runs.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
