@@ -1,7 +1,7 @@
 """The Django admin over real HTTP, as a browser behind Keyport's TLS-terminating proxy.
 
 Production sends cookies with ``Secure`` and redirects plain HTTP to https; the reverse proxy
-(docs/deployment.md) speaks https to the browser and adds ``X-Forwarded-Proto: https`` and
+("Production deployment" in README.md) speaks https to the browser and adds ``X-Forwarded-Proto: https`` and
 ``X-Forwarded-For``. This client plays browser and proxy at once: it adds those headers,
 sends the ``Origin`` Django's CSRF check compares, and returns the ``Secure`` cookies that
 ``requests`` would otherwise keep back from an http:// URL.

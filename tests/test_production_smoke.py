@@ -155,7 +155,7 @@ def start_celery(processes: Processes, pidfile: Path) -> Process:
 
 
 def create_admin(processes: Processes) -> None:
-    """The way docs/deployment.md creates the first admin, without a terminal."""
+    """The way "Production deployment" in README.md creates the first admin, without a terminal."""
     processes.check(
         [*MANAGE, "createsuperuser", "--noinput"],
         env={
