@@ -6,7 +6,6 @@ writes an app by itself; the new secret is stashed for the show-once page.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import admin
@@ -15,100 +14,28 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from apps_registry import services, show_once
 from apps_registry.actors import Actor
 from apps_registry.admin import key_views
+from apps_registry.admin.application_parts import (
+    ApiKeyInline,
+    ExpiresWithinFilter,
+    RedirectURLInline,
+    redirect_rows,
+)
 from apps_registry.admin.export_action import ExportPermissionMixin, make_export_action
 from apps_registry.admin.scoping import OrganizationScopedAdmin
 from apps_registry.forms import RECORD, ApplicationAddForm, ApplicationForm
-from apps_registry.models import ApiKey, Application, RedirectURL
+from apps_registry.models import Application, RedirectURL
 from apps_registry.models.applications import CredentialOrigin
-from apps_registry.models.keys import EXPIRING_WITHIN_DAYS
 from apps_registry.selectors import applications_with_key_summary, organizations_for_user
 
 RECORD_HELP = "Fill these in only when you record credentials another system issued."
 HIDDEN_VALUE_TEXT = (
     "Hidden. It was shown once when the app was registered; export it if a deployment needs it."
 )
-
-
-def _redirect_rows(formsets: Any) -> list[tuple[str, str]]:
-    """The redirect URLs the inline holds after this submit (deleted rows left out)."""
-    return [
-        (row["kind"], row["url"])
-        for formset in formsets
-        if formset.model is RedirectURL
-        for row in formset.cleaned_data
-        if row and not row.get("DELETE")
-    ]
-
-
-class RedirectURLInline(admin.TabularInline):
-    model = RedirectURL
-    extra = 2
-    fields = ["kind", "url"]
-
-
-class ApiKeyInline(admin.TabularInline):
-    """Keys as prefix, status and expiry; the key itself is never rendered."""
-
-    model = ApiKey
-    fk_name = "application"
-    extra = 0
-    max_num = 0
-    can_delete = False
-    fields = ("prefix", "status_label", "expires_at", "days_left", "last_used_at", "actions")
-    readonly_fields = fields
-
-    def get_queryset(self, request: HttpRequest) -> models.QuerySet[ApiKey]:
-        return super().get_queryset(request).defer("key")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.display(description="Status")
-    def status_label(self, key: ApiKey) -> str:
-        return key.status().label
-
-    @admin.display(description="Days left")
-    def days_left(self, key: ApiKey) -> int:
-        return key.days_left()
-
-    @admin.display(description="")
-    def actions(self, key: ApiKey) -> str:
-        if key.revoked_at is not None:
-            return ""
-        base = ("admin:apps_registry_application_key", key.application_id, key.pk)
-        links = [(reverse(f"{base[0]}_revoke", args=base[1:]), "Revoke")]
-        if key.replaced_by_id is None:
-            links.insert(0, (reverse(f"{base[0]}_rotate", args=base[1:]), "Rotate"))
-        return format_html(
-            " ".join('<a class="button" href="{}">{}</a>' for _ in links),
-            *[part for link in links for part in link],
-        )
-
-
-class ExpiresWithinFilter(admin.SimpleListFilter):
-    title = "key expiry"
-    parameter_name = "expiry"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [
-            ("30d", f"Key expires within {EXPIRING_WITHIN_DAYS} days"),
-            ("none", "No usable key"),
-        ]
-
-    def queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> Any:
-        if self.value() == "30d":
-            return queryset.filter(
-                next_expiry__lte=timezone.now() + dt.timedelta(days=EXPIRING_WITHIN_DAYS)
-            )
-        if self.value() == "none":
-            return queryset.filter(active_key_count=0)
-        return queryset
 
 
 @admin.register(Application)
@@ -231,7 +158,7 @@ class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
                 actor=Actor.from_request(request),
                 changed=[*form.changed_data, *(["redirect_urls"] if redirects_changed else [])],
                 scopes=list(form.cleaned_data["scopes"]),
-                redirect_urls=_redirect_rows(formsets),
+                redirect_urls=redirect_rows(formsets),
             )
         else:
             application = self._create(request, form, formsets)
@@ -255,7 +182,7 @@ class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
             "auth_method": data["auth_method"],
             "scopes": list(data["scopes"]),
             "contact_emails": data.get("contact_emails", []),
-            "redirect_urls": _redirect_rows(formsets),
+            "redirect_urls": redirect_rows(formsets),
             "actor": Actor.from_request(request),
         }
         if data["credential_mode"] == RECORD:

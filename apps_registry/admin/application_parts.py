@@ -1,0 +1,95 @@
+"""The application admin's parts: redirect-URL and key inlines, the expiry filter.
+
+Keys are listed by prefix, status and expiry only; the key itself is never rendered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from apps_registry.models import ApiKey, RedirectURL
+from apps_registry.models.keys import EXPIRING_WITHIN_DAYS
+
+
+def redirect_rows(formsets: Any) -> list[tuple[str, str]]:
+    """The redirect URLs the inline holds after this submit (deleted rows left out)."""
+    return [
+        (row["kind"], row["url"])
+        for formset in formsets
+        if formset.model is RedirectURL
+        for row in formset.cleaned_data
+        if row and not row.get("DELETE")
+    ]
+
+
+class RedirectURLInline(admin.TabularInline):
+    model = RedirectURL
+    extra = 2
+    fields = ["kind", "url"]
+
+
+class ApiKeyInline(admin.TabularInline):
+    """Keys as prefix, status and expiry; the key itself is never rendered."""
+
+    model = ApiKey
+    fk_name = "application"
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = ("prefix", "status_label", "expires_at", "days_left", "last_used_at", "actions")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[ApiKey]:
+        return super().get_queryset(request).defer("key")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Status")
+    def status_label(self, key: ApiKey) -> str:
+        return key.status().label
+
+    @admin.display(description="Days left")
+    def days_left(self, key: ApiKey) -> int:
+        return key.days_left()
+
+    @admin.display(description="")
+    def actions(self, key: ApiKey) -> str:
+        if key.revoked_at is not None:
+            return ""
+        base = ("admin:apps_registry_application_key", key.application_id, key.pk)
+        links = [(reverse(f"{base[0]}_revoke", args=base[1:]), "Revoke")]
+        if key.replaced_by_id is None:
+            links.insert(0, (reverse(f"{base[0]}_rotate", args=base[1:]), "Rotate"))
+        return format_html(
+            " ".join('<a class="button" href="{}">{}</a>' for _ in links),
+            *[part for link in links for part in link],
+        )
+
+
+class ExpiresWithinFilter(admin.SimpleListFilter):
+    title = "key expiry"
+    parameter_name = "expiry"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            ("30d", f"Key expires within {EXPIRING_WITHIN_DAYS} days"),
+            ("none", "No usable key"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> Any:
+        if self.value() == "30d":
+            return queryset.filter(
+                next_expiry__lte=timezone.now() + dt.timedelta(days=EXPIRING_WITHIN_DAYS)
+            )
+        if self.value() == "none":
+            return queryset.filter(active_key_count=0)
+        return queryset
