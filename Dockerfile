@@ -2,8 +2,8 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=config.settings.production
 WORKDIR /app
-COPY requirements.lock pyproject.toml ./
-RUN pip install --no-cache-dir -r requirements.lock
+COPY requirements-prod.lock pyproject.toml ./
+RUN pip install --no-cache-dir -r requirements-prod.lock
 COPY . .
 RUN DJANGO_SECRET_KEY=build FIELD_ENCRYPTION_KEY=$(python -c "import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())") \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 EMAIL_URL=consolemail:// SITE_URL=http://build DJANGO_ALLOWED_HOSTS=build \

@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint pytest pytest-postgres fuzz bench screenshots clean
+.PHONY: run test lint pytest pytest-postgres fuzz bench screenshots lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -52,6 +52,12 @@ bench: $(STAMP)
 	$(PY) bench/alert_scan.py || rc=1; \
 	LOG_LEVEL=WARNING $(PY) bench/mindbody_renewal.py || rc=1; \
 	exit $$rc
+
+# Re-pin dependencies after editing pyproject.toml: the development lock (make run, make
+# test) and the production image's lock (no dev tools); tests/test_locks.py keeps them in step.
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11 -q
+	$(VENV)/bin/uv pip compile pyproject.toml -o requirements-prod.lock --python-version 3.11 -q
 
 # Refresh the README's screenshots (docs/screenshots/) from the browser tests.
 screenshots: $(STAMP)
