@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from django.views.decorators.debug import sensitive_variables
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -138,6 +139,7 @@ class MindbodyClient:
         self.session.mount("http://", adapter)
         self.session.headers.update({"Accept": "application/json", "User-Agent": "Keyport"})
 
+    @sensitive_variables("password", "body")
     def issue_token(self, site: SiteCredentials, *, username: str, password: str) -> IssuedToken:
         body = {"Username": username, "Password": password}
         data = self._call("POST", "/usertoken/issue", site, json=body, extra_secrets=(password,))
@@ -166,6 +168,8 @@ class MindbodyClient:
         expires = parse_expires(data.get("Expires"))
         return IssuedToken(str(data["AccessToken"]), expires, str(data.get("TokenType") or ""))
 
+    # Error reports (Django's 500 emails) show frame locals: keep the headers out of them.
+    @sensitive_variables("headers", "secrets", "json", "extra_secrets")
     def _call(
         self,
         method: str,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
 
 from apps_registry.actors import Actor
 from apps_registry.audit import audit_record
@@ -50,6 +51,7 @@ def locked(connection_id: int) -> MindbodySiteConnection:
     )
 
 
+@sensitive_variables("token")
 def credentials(connection: MindbodySiteConnection, *, staff: bool = True) -> SiteCredentials:
     token = connection.staff_user_token if staff else ""
     return SiteCredentials(api_key=connection.api_key, site_id=connection.site_id, token=token)
