@@ -30,7 +30,7 @@ from apps_registry.admin.scoping import OrganizationScopedAdmin
 from apps_registry.forms import RECORD, ApplicationAddForm, ApplicationForm
 from apps_registry.models import Application, RedirectURL
 from apps_registry.models.applications import CredentialOrigin
-from apps_registry.selectors import applications_with_key_summary, organizations_for_user
+from apps_registry.selectors import applications_with_key_summary
 
 RECORD_HELP = "Fill these in only when you record credentials another system issued."
 HIDDEN_VALUE_TEXT = (
@@ -79,13 +79,6 @@ class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
         return applications_with_key_summary(super().get_queryset(request))
-
-    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
-        initial = super().get_changeform_initial_data(request)
-        organizations = list(organizations_for_user(request.user)[:2])
-        if len(organizations) == 1:
-            initial.setdefault("organization", str(organizations[0].pk))
-        return initial
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

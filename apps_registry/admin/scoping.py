@@ -31,6 +31,14 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
             kwargs["queryset"] = organizations_for_user(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        """Preselect the organization when the user belongs to exactly one."""
+        initial = super().get_changeform_initial_data(request)
+        organizations = list(organizations_for_user(request.user)[:2])
+        if len(organizations) == 1:
+            initial.setdefault("organization", str(organizations[0].pk))
+        return initial
+
     def _get_obj_does_not_exist_redirect(
         self, request: HttpRequest, opts: Any, object_id: str
     ) -> Any:
