@@ -91,7 +91,7 @@ def expiring_soon(user: Any, now: dt.datetime) -> list[ApiKey]:
             expires_at__lte=now + dt.timedelta(days=EXPIRING_DAYS),
         )
         .select_related("application__organization")
-        .defer("key")
+        .defer("key", "application__secret")
         .order_by("expires_at")[:EXPIRING_SOON_ROWS]
     )
 

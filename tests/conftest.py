@@ -15,6 +15,7 @@ from playwright.sync_api import Page, sync_playwright
 
 from apps_registry.actors import Actor
 from apps_registry.models import ApiScope, Organization
+from tests.support_services import IN_CI
 
 pytest_plugins = [
     "tests.support_smtp",
@@ -23,7 +24,6 @@ pytest_plugins = [
     "tests.support_mindbody",
 ]
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # `make fuzz` runs the property tests with HYPOTHESIS_PROFILE=fuzz (10,000 examples each).
 settings.register_profile("fuzz", max_examples=10_000, deadline=None)

@@ -14,13 +14,11 @@ test; elsewhere it skips with the reason.
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -28,22 +26,21 @@ from celery.signals import task_postrun
 from django.db import connections
 from kombu import pools as kombu_pools
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
+from tests.support_services import IN_CI, require_reachable
+
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1")
 QUEUE = f"keyport-test-{uuid.uuid4().hex[:12]}"
 
 
 def require_redis() -> str:
     """The Redis URL; unreachable Redis fails in CI and skips (with a reason) elsewhere."""
-    parts = urlsplit(REDIS_URL)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), 2):
-            return REDIS_URL
-    except OSError:
-        message = f"Redis is not reachable at {parts.hostname}:{parts.port}"
-    if IN_CI:
-        pytest.fail(f"{message}; CI must run the Celery worker tests.")
-    pytest.skip(f"{message}; start Redis (or set REDIS_URL) to run this test.")
+    return require_reachable(
+        "Redis",
+        REDIS_URL,
+        needed_by="the Celery worker tests",
+        hint="start Redis (or set REDIS_URL) to run this test",
+        in_ci=IN_CI,
+    )
 
 
 def _forget_connections(app: Any) -> None:

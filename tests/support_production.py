@@ -7,19 +7,17 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
-import pytest
 import redis
 from cryptography.fernet import Fernet
 
 from tests.support_compose import service
+from tests.support_services import require_reachable
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
 REDIS_DATABASE = 3
 SITE_URL = "https://keyport.smoke.test"
 FROM_EMAIL = "keyport@smoke.test"
@@ -27,15 +25,12 @@ FROM_EMAIL = "keyport@smoke.test"
 
 def require(service_name: str, url: str) -> str:
     """``url`` when its server answers; fail under CI, skip elsewhere."""
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 0), 2):
-            return url
-    except OSError:
-        message = f"{service_name} is not reachable at {parts.hostname}:{parts.port}"
-    if IN_CI:
-        pytest.fail(f"{message}; CI must run the production smoke test.")
-    pytest.skip(f"{message}; start it to run the production smoke test.")
+    return require_reachable(
+        service_name,
+        url,
+        needed_by="the production smoke test",
+        hint="start it to run the production smoke test",
+    )
 
 
 def postgres_server() -> str:
