@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
-from apps_registry.client_ip import client_ip
+from plumbing.client_ip import client_ip
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.urls import path
 
 from apps_registry.views.export import credentials_export_view
-from apps_registry.views.health import healthz, readyz
-from apps_registry.views.two_factor import two_factor_view
+from config.health import healthz, readyz
+from config.two_factor import two_factor_view
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -14,7 +14,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps_registry.models import AuditEvent
-from apps_registry.views.two_factor import WRONG_CODE_MESSAGE
+from config.two_factor import WRONG_CODE_MESSAGE
 from tests.conftest import OPERATOR_PASSWORD
 
 LOGIN_URL = reverse("admin:login")

@@ -8,8 +8,8 @@ import logging
 from cryptography.fernet import Fernet
 from django.test import override_settings
 
-from apps_registry.log_json import JsonFormatter
-from apps_registry.request_id import RequestIdFilter
+from plumbing.log_json import JsonFormatter
+from plumbing.request_id import RequestIdFilter
 
 
 def test_healthz_answers_without_touching_anything(client):

@@ -16,8 +16,8 @@ from django.db.models.signals import pre_save
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from apps_registry.log_redaction import REDACTED, RedactSecretsFilter, redact
 from apps_registry.models import ApiKey
+from plumbing.log_redaction import REDACTED, RedactSecretsFilter, redact
 from tests.conftest import IN_CI
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -40,7 +40,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "apps_registry.request_id.RequestIdMiddleware",
+    "plumbing.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -50,7 +50,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "apps_registry.middleware.ContentSecurityPolicyMiddleware",
+    "plumbing.security_headers.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 X_FRAME_OPTIONS = "DENY"
@@ -91,7 +91,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "apps_registry.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "plumbing.client_ip.client_ip"
 AXES_VERBOSE = False
 ADMIN_REQUIRE_2FA = env.bool("ADMIN_REQUIRE_2FA", default=False)
 OTP_TOTP_ISSUER = "Keyport"
@@ -175,12 +175,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "redact_secrets": {"()": "apps_registry.log_redaction.RedactSecretsFilter"},
-        "request_id": {"()": "apps_registry.request_id.RequestIdFilter"},
+        "redact_secrets": {"()": "plumbing.log_redaction.RedactSecretsFilter"},
+        "request_id": {"()": "plumbing.request_id.RequestIdFilter"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {"()": "apps_registry.log_json.JsonFormatter"},
+        "json": {"()": "plumbing.log_json.JsonFormatter"},
     },
     "handlers": {
         "console": {
