@@ -3,6 +3,8 @@
 They subclass django-encrypted-model-fields so the column format stays the library's
 (a Fernet token in a text column), but decryption goes through ``apps_registry.crypto``,
 which raises ``SecretDecryptionError`` on a wrong key instead of returning the token.
+Writes fail closed: while the configured keys cannot decrypt the encryption canary, saving
+any encrypted field raises ``EncryptionKeyMismatchError`` and nothing is written.
 """
 
 from __future__ import annotations
@@ -15,6 +17,18 @@ from encrypted_model_fields.fields import EncryptedCharField, EncryptedTextField
 from apps_registry import crypto
 
 SERIALIZED_MARK = "keyport-encrypted:"
+CANARY_MODEL = "apps_registry.EncryptionCanary"
+
+
+def _canary_decrypts() -> bool:
+    """True when there is no canary yet (nothing encrypted) or it decrypts to its text."""
+    from apps_registry.models.canary import CANARY_PLAINTEXT, EncryptionCanary
+
+    try:
+        canary = EncryptionCanary.objects.order_by("pk").first()
+    except crypto.SecretDecryptionError:
+        return False
+    return canary is None or canary.value == CANARY_PLAINTEXT
 
 
 class StrictEncryptedMixin:
@@ -45,6 +59,8 @@ class StrictEncryptedMixin:
     def get_db_prep_save(self, value: Any, connection: Any) -> Any:
         if value is None:
             return None
+        if self.model._meta.label != CANARY_MODEL:  # type: ignore[attr-defined]
+            crypto.ensure_writable(_canary_decrypts)
         return crypto.encrypt(str(value))
 
 

@@ -1,4 +1,5 @@
-"""The application admin's parts: redirect-URL and key inlines, the expiry filter.
+"""The application admin's parts: redirect-URL and key inlines, the expiry filter, and
+deletion through the audited service (singly and in bulk).
 
 Keys are listed by prefix, status and expiry only; the key itself is never rendered.
 """
@@ -9,14 +10,16 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from apps_registry.models import ApiKey, RedirectURL
+from apps_registry.actors import Actor
+from apps_registry.models import ApiKey, Application, RedirectURL
 from apps_registry.models.keys import EXPIRING_WITHIN_DAYS
+from apps_registry.services.organizations import application_delete
 
 
 def redirect_rows(formsets: Any) -> list[tuple[str, str]]:
@@ -93,3 +96,15 @@ class ExpiresWithinFilter(admin.SimpleListFilter):
         if self.value() == "none":
             return queryset.filter(active_key_count=0)
         return queryset
+
+
+class AuditedDeleteMixin:
+    """The admin's delete page and "Delete selected" both go through ``application_delete``."""
+
+    def delete_model(self, request: HttpRequest, obj: Application) -> None:
+        application_delete(application=obj, actor=Actor.from_request(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
+        with transaction.atomic():  # all of the selection or none of it
+            for application in queryset:
+                self.delete_model(request, application)

@@ -21,6 +21,7 @@ from apps_registry.actors import Actor
 from apps_registry.admin import key_views
 from apps_registry.admin.application_parts import (
     ApiKeyInline,
+    AuditedDeleteMixin,
     ExpiresWithinFilter,
     RedirectURLInline,
     redirect_rows,
@@ -39,7 +40,7 @@ HIDDEN_VALUE_TEXT = (
 
 
 @admin.register(Application)
-class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
+class ApplicationAdmin(AuditedDeleteMixin, ExportPermissionMixin, OrganizationScopedAdmin):
     form = ApplicationForm
     add_form = ApplicationAddForm
     list_display = [

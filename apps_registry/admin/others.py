@@ -7,9 +7,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from apps_registry.actors import Actor
 from apps_registry.admin.scoping import OrganizationScopedAdmin
 from apps_registry.forms import OrganizationForm
 from apps_registry.models import ApiScope, AuditEvent, Organization
+from apps_registry.services.organizations import organization_create, organization_update
+
+# Only a superuser names tenants and decides who belongs where (and sees the list of users).
+SUPERUSER_ONLY_FIELDS = ["name", "slug", "members"]
 
 
 @admin.register(Organization)
@@ -32,8 +37,19 @@ class OrganizationAdmin(OrganizationScopedAdmin):
         return bool(request.user.is_superuser)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        # Only a superuser decides who belongs where (and sees the list of all users).
-        return [] if request.user.is_superuser else ["members"]
+        # Settings are edited by Organization admins (change_organization); Operators and
+        # Auditors get the read-only view Django shows without that permission.
+        return [] if request.user.is_superuser else SUPERUSER_ONLY_FIELDS
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return super().get_prepopulated_fields(request, obj) if request.user.is_superuser else {}
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        actor = Actor.from_request(request)
+        if change:
+            organization_update(organization=obj, actor=actor)
+        else:
+            organization_create(organization=obj, actor=actor)
 
 
 @admin.register(ApiScope)

@@ -8,6 +8,7 @@ both lists gets one message. Lines show the key prefix, never the key.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -122,12 +123,21 @@ def _audience(org_recipients: Sequence[str], rows: Sequence[AlertRow]) -> dict[s
     return audience
 
 
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters as single spaces: a header
+    with a newline raises ``BadHeaderError`` (names stored before they were refused)."""
+    plain = "".join(" " if unicodedata.category(c) in {"Cc", "Zl", "Zp"} else c for c in text)
+    return " ".join(plain.split())
+
+
 def build_message(
     *, organization_name: str, recipient: str, lines: list[DigestLine]
 ) -> EmailMultiAlternatives:
     count = len(lines)
     subject = DIGEST_SUBJECT.format(
-        organization=organization_name, count=count, noun="key" if count == 1 else "keys"
+        organization=one_line(organization_name),
+        count=count,
+        noun="key" if count == 1 else "keys",
     )
     context = {"organization": organization_name, "lines": lines, "count": count}
     message = EmailMultiAlternatives(

@@ -9,8 +9,11 @@ from django.db import models
 from django.utils import timezone
 
 from apps_registry.fields import StrictEncryptedCharField
+from apps_registry.validators import validate_plain_text
 
 EXPIRING_WITHIN_DAYS = 30
+# Keys are unique across tenants; the message does not say that another one holds it.
+API_KEY_TAKEN = "This API key cannot be recorded: Keyport already holds it."
 
 
 class ApiKeyStatus(models.TextChoices):
@@ -34,8 +37,10 @@ class ApiKey(models.Model):
         "apps_registry.Application", on_delete=models.CASCADE, related_name="api_keys"
     )
     prefix = models.CharField(max_length=20, unique=True)
-    key = StrictEncryptedCharField(max_length=500)
-    key_digest = models.CharField(max_length=64, unique=True)
+    key = StrictEncryptedCharField(max_length=500, validators=[validate_plain_text])
+    key_digest = models.CharField(
+        max_length=64, unique=True, error_messages={"unique": API_KEY_TAKEN}
+    )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

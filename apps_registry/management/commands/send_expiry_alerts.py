@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -17,6 +17,7 @@ from apps_registry.alerts.claims import ScanReport, expiry_alerts_scan
 from apps_registry.alerts.delivery import Delivery, expiry_alerts_deliver
 from apps_registry.alerts.due import DueKey, days_left, thresholds_label
 from apps_registry.models import Organization
+from plumbing.terminal import SafeOutputCommand
 
 NOW_NEEDS_DRY_RUN = "--now only previews another date: add --dry-run."
 NOW_INVALID = "--now must be an ISO-8601 date or date-time, such as 2026-01-31T06:00:00Z."
@@ -67,7 +68,7 @@ def format_table(rows: list[tuple[str, ...]]) -> str:
     return "\n".join([header, "  ".join("-" * w for w in widths), *lines])
 
 
-class Command(BaseCommand):
+class Command(SafeOutputCommand):
     help = "Send key-expiry digests now (one per organization), or preview them."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -86,12 +87,17 @@ class Command(BaseCommand):
             return
         failed = 0
         for batch in report.batches:
-            outcome = expiry_alerts_deliver(
-                organization_id=batch.organization_id,
-                claim=batch.claim,
-                now=now,
-                final_attempt=True,
-            )
+            try:
+                outcome = expiry_alerts_deliver(
+                    organization_id=batch.organization_id,
+                    claim=batch.claim,
+                    now=now,
+                    final_attempt=True,
+                )
+            except Exception as exc:  # one organization's failure never stops the next digest
+                failed += 1
+                self.stderr.write(f"Organization {batch.organization_id}: {type(exc).__name__}")
+                continue
             failed += outcome.status is Delivery.FAILED
             if outcome.error:
                 self.stderr.write(f"Organization {batch.organization_id}: {outcome.error}")
