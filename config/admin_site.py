@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 
 
 def two_factor_required() -> bool:
-    return bool(getattr(settings, "ADMIN_REQUIRE_2FA", False))
+    return bool(settings.ADMIN_REQUIRE_2FA)
 
 
 class KeyportAdminSite(admin.AdminSite):
