@@ -59,8 +59,14 @@ class KeyportAdminSite(admin.AdminSite):
 
     def index(self, request: HttpRequest, extra_context: Any = None) -> TemplateResponse:
         from apps_registry.dashboard import dashboard_context
+        from apps_registry.selectors import organizations_for_user
 
-        return super().index(request, {**dashboard_context(request.user), **(extra_context or {})})
+        context = {
+            **dashboard_context(request.user),
+            "no_organization": not organizations_for_user(request.user).exists(),
+            **(extra_context or {}),
+        }
+        return super().index(request, context)
 
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         user = request.user
@@ -69,7 +75,7 @@ class KeyportAdminSite(admin.AdminSite):
             and two_factor_required()
             and user.is_authenticated
             and user.is_staff
-            and not user.is_verified()  # type: ignore[union-attr,attr-defined]
+            and not user.is_verified()  # type: ignore[attr-defined]
         ):
             next_url = request.GET.get("next") or reverse("admin:index")
             return HttpResponseRedirect(f"{reverse('two_factor')}?{urlencode({'next': next_url})}")
