@@ -21,6 +21,15 @@ class OrganizationListFilter(admin.RelatedFieldListFilter):
         return [(o.pk, str(o)) for o in choices.order_by(*(ordering or ["name"]))]
 
 
+def _in_some_organization(request: HttpRequest) -> bool:
+    """Whether the user belongs to any organization, asked once per request."""
+    cached: bool | None = getattr(request, "_keyport_in_some_organization", None)
+    if cached is None:
+        cached = organizations_for_user(request.user).exists()
+        request._keyport_in_some_organization = cached  # type: ignore[attr-defined]
+    return cached
+
+
 class OrganizationScopedAdmin(admin.ModelAdmin):
     """Filters the queryset, organization choices and filters to the user's memberships.
 
@@ -45,6 +54,10 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
         if db_field.name == "organization":
             kwargs["queryset"] = organizations_for_user(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """No "Add" for a user in no organization: the form's Organization choice would be empty."""
+        return super().has_add_permission(request) and _in_some_organization(request)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         """Preselect the organization when the user belongs to exactly one."""
