@@ -129,10 +129,7 @@ def read_compose(path: Path) -> dict[str, str]:
         if text[:1] in {"'", '"'}:
             quote = text[0]
             raw, text = _quoted(text, quote)
-            if quote == "'":
-                value = raw.replace("\\'", "'")
-            else:
-                value = _double_quoted(raw, values)
+            value = raw.replace("\\'", "'") if quote == "'" else _double_quoted(raw, values)
         else:
             line, _, text = text.partition("\n")
             value = _interpolate(re.split(r"\s#", line, maxsplit=1)[0].rstrip(), values)

@@ -121,7 +121,7 @@ def test_the_values_the_issue_named_read_back_exactly_or_are_refused(value):
     try:
         text = render_env(item, exported_at=NOW, actor_label="erin")
     except EnvValueError:
-        assert "'" in value and "$" in value or "${" in value or value.endswith("\\")
+        assert ("'" in value and "$" in value) or "${" in value or value.endswith("\\")
         return
     for reader, read in _read_back(text).items():
         assert read == {"KEYPORT_VALUE_0": value}, reader
