@@ -11,7 +11,7 @@ visible ``\\x1b``-style escape.
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, OutputWrapper
 
@@ -37,10 +37,17 @@ def escape_controls(text: str) -> str:
     )
 
 
+def stream_of(wrapper: OutputWrapper) -> TextIO:
+    """The stream an ``OutputWrapper`` writes to (for output that must stay byte for byte)."""
+    return cast(TextIO, wrapper._out)
+
+
 class SafeOutputWrapper(OutputWrapper):
     """An ``OutputWrapper`` that escapes control characters before they reach the stream."""
 
-    def write(self, msg: str = "", style_func: Any = None, ending: str | None = None) -> None:
+    def write(  # type: ignore[override]  # OutputWrapper's own signature
+        self, msg: str = "", style_func: Any = None, ending: str | None = None
+    ) -> None:
         super().write(escape_controls(str(msg)), style_func, ending)
 
 
@@ -49,8 +56,8 @@ class SafeOutputCommand(BaseCommand):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.stdout = SafeOutputWrapper(self.stdout._out)
-        self.stderr = SafeOutputWrapper(self.stderr._out, self.stderr.ending)
+        self.stdout = SafeOutputWrapper(stream_of(self.stdout))
+        self.stderr = SafeOutputWrapper(stream_of(self.stderr), self.stderr.ending)
         self.stderr.style_func = self.style.ERROR
 
     def execute(self, *args: Any, **options: Any) -> Any:

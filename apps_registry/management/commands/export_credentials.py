@@ -20,7 +20,7 @@ from apps_registry.export.dotenv import EnvValueError
 from apps_registry.models import Application
 from apps_registry.plugins import EXPORT_SOURCES
 from apps_registry.services.export import credentials_export
-from plumbing.terminal import SafeOutputCommand
+from plumbing.terminal import SafeOutputCommand, stream_of
 
 TERMINAL_MESSAGE = "Refusing to print secrets to a terminal: pass --output PATH or pipe the output."
 EXISTS_MESSAGE = "{path} already exists; pass --force to overwrite it."
@@ -67,7 +67,7 @@ class Command(SafeOutputCommand):
     def _print(self, body: bytes, *, is_zip: bool) -> None:
         if not is_zip:
             # The file itself, byte for byte (never to a terminal, see TERMINAL_MESSAGE).
-            self.stdout._out.write(body.decode("utf-8"))
+            stream_of(self.stdout).write(body.decode("utf-8"))
             return
         binary = getattr(self.stdout._out, "buffer", None)
         if binary is None:
