@@ -40,9 +40,7 @@ def test_a_newline_in_one_organizations_name_stops_no_digest_cli(two_organizatio
     assert set(ExpiryAlert.objects.values_list("status", flat=True)) == {ExpiryAlertStatus.SENT}
 
 
-def test_a_newline_in_one_organizations_name_stops_no_digest_celery(
-    two_organizations, mailoutbox
-):
+def test_a_newline_in_one_organizations_name_stops_no_digest_celery(two_organizations, mailoutbox):
     report = expiry_alerts_scan(now=timezone.now())
     for batch in report.batches:
         send_expiry_digest.apply(
@@ -91,9 +89,7 @@ def test_every_command_writes_through_the_escaping_wrapper():
     from django.core.management import get_commands, load_command_class
 
     ours = {
-        name: app
-        for name, app in get_commands().items()
-        if app in {"apps_registry", "connections"}
+        name: app for name, app in get_commands().items() if app in {"apps_registry", "connections"}
     }
     assert len(ours) >= 9
     for name, app in ours.items():

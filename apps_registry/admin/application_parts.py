@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import models, transaction
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -39,10 +40,54 @@ class RedirectURLInline(admin.TabularInline):
     fields = ["kind", "url"]
 
 
+KEY_LIST_CHANGED = (
+    "The key list on this page was changed before it was sent. Reload the page; keys are "
+    "generated, rotated and revoked with their own buttons."
+)
+
+
+class DisplayOnlyInlineFormSet(BaseInlineFormSet):
+    """The key list is display-only: it is never bound to the request, so crafted
+    ``api_keys-*`` rows cannot reach the status columns or change a key; rows that differ
+    from what the page showed get a form error and nothing is saved."""
+
+    def __init__(self, data: Any = None, files: Any = None, **kwargs: Any) -> None:
+        super().__init__(None, None, **kwargs)
+        self._changed_in_browser = data is not None and self._differs(data)
+
+    def _differs(self, data: Any) -> bool:
+        posted = [key for key in data if key.startswith(f"{self.prefix}-")]
+        if not posted:
+            return False  # a client that sends no key rows (tests, scripts) changes nothing
+        ids = [str(pk) for pk in self.get_queryset().values_list("pk", flat=True)]
+        count = str(len(ids))
+        sent_ids = [data.get(f"{self.prefix}-{n}-id", "") for n in range(len(ids))]
+        return (
+            data.get(f"{self.prefix}-TOTAL_FORMS") != count
+            or data.get(f"{self.prefix}-INITIAL_FORMS") != count
+            or sent_ids != ids
+            or any(key.endswith("-DELETE") for key in posted)
+        )
+
+    def is_valid(self) -> bool:
+        return not self._changed_in_browser
+
+    def non_form_errors(self) -> Any:
+        errors = super().non_form_errors()
+        return self.error_class([KEY_LIST_CHANGED]) if self._changed_in_browser else errors
+
+    def has_changed(self) -> bool:
+        return False
+
+    def save(self, commit: bool = True) -> list[Any]:
+        return []
+
+
 class ApiKeyInline(admin.TabularInline):
     """Keys as prefix, status and expiry; the key itself is never rendered."""
 
     model = ApiKey
+    formset = DisplayOnlyInlineFormSet
     fk_name = "application"
     extra = 0
     max_num = 0

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "plumbing.security_headers.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "plumbing.bad_input.OutOfRangeInputMiddleware",
 ]
 X_FRAME_OPTIONS = "DENY"
 # No inline scripts, no third-party origins (plumbing.security_headers sends it).
