@@ -1,0 +1,124 @@
+"""Tenants see nothing of each other: filters, choices and uniqueness errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from apps_registry import roles, services
+from apps_registry.actors import Actor
+from apps_registry.models import Application, AuditEvent, Organization
+from apps_registry.models.applications import APPLICATION_ID_TAKEN
+from apps_registry.models.keys import API_KEY_TAKEN
+from tests.export_support import user_in_role
+from tests.test_admin_applications import _form_data
+
+ADD_URL = reverse("admin:apps_registry_application_add")
+
+
+@pytest.fixture
+def rival_app(other_organization, scopes):
+    return services.application_record(
+        organization=other_organization,
+        name="Rival booking",
+        uri="https://rival.example.com",
+        login_user_type="guest",
+        source_app="bot",
+        scopes=scopes,
+        application_id="zen-rival-app",
+        secret="rival-secret-value",
+        api_key="rival-api-key-value",
+        api_key_expires_at=timezone.now() + dt.timedelta(days=30),
+        actor=Actor.system(),
+    )
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    [
+        "admin:apps_registry_application_changelist",
+        "admin:connections_mindbodysiteconnection_changelist",
+        "admin:apps_registry_auditevent_changelist",
+    ],
+)
+def test_the_organization_filter_lists_only_the_users_organizations(
+    organization, other_organization, rival_app, changelist
+):
+    second = Organization.objects.create(name="Second Studio", slug="second-studio")
+    for role in (roles.OPERATOR, roles.AUDITOR):
+        user = user_in_role(f"user-{len(role)}", role, [organization, second])
+        client = Client()
+        client.force_login(user)
+        response = client.get(reverse(changelist))
+        if response.status_code == 403:
+            continue  # operators have no audit log
+        page = response.content.decode()
+        assert "By organization" in page
+        assert organization.name in page and second.name in page
+        assert other_organization.name not in page
+
+
+def test_recording_an_application_id_another_tenant_holds_is_a_neutral_form_error(
+    operator_client, organization, scopes, rival_app
+):
+    data = _form_data(
+        organization,
+        scopes,
+        credential_mode="record",
+        recorded_application_id="zen-rival-app",
+        recorded_secret="my-secret",
+    )
+    response = operator_client.post(ADD_URL, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["recorded_application_id"] == [APPLICATION_ID_TAKEN]
+    assert "Rival" not in APPLICATION_ID_TAKEN and "organization" not in APPLICATION_ID_TAKEN
+    assert not Application.objects.filter(organization=organization).exists()
+
+
+def test_recording_an_api_key_another_tenant_holds_is_a_neutral_form_error(
+    operator_client, organization, scopes, rival_app
+):
+    data = _form_data(
+        organization,
+        scopes,
+        credential_mode="record",
+        recorded_application_id="zen-my-app",
+        recorded_secret="my-secret",
+        recorded_api_key="rival-api-key-value",
+        recorded_api_key_expires_on="2099-01-01",
+    )
+    response = operator_client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["recorded_api_key"] == [API_KEY_TAKEN]
+    assert not Application.objects.filter(organization=organization).exists()
+
+
+def test_organization_admins_cannot_rename_into_another_tenants_name(
+    organization, other_organization
+):
+    admin_user = user_in_role("olga", roles.ORGANIZATION_ADMIN, [organization])
+    client = Client()
+    client.force_login(admin_user)
+    url = reverse("admin:apps_registry_organization_change", args=[organization.pk])
+    page = client.get(url).content.decode()
+    assert 'name="name"' not in page and 'name="slug"' not in page  # read-only for tenants
+    client.post(
+        url,
+        {
+            "name": other_organization.name,
+            "slug": other_organization.slug,
+            "api_key_lifetime_days": 200,
+            "rotation_grace_days": 7,
+            "expiry_alert_days": "30, 7, 1",
+            "alert_recipients": "ops@serenity.test",
+            "alerts_enabled": "on",
+        },
+    )
+    organization.refresh_from_db()
+    assert organization.name == "Serenity Spa" and organization.api_key_lifetime_days == 200
+    assert AuditEvent.objects.filter(action="organization_update").count() == 1
