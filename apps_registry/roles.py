@@ -1,4 +1,4 @@
-"""The three roles of DESIGN.md as Django groups, kept in sync by data migrations.
+"""The three roles of docs/architecture.md as Django groups, kept in sync by data migrations.
 
 Each app lists the permission codenames it contributes per role; ``connections`` adds its
 own in its migrations. ``sync_role_permissions`` only adds, so running it twice is harmless.

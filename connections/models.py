@@ -1,7 +1,7 @@
 """Mindbody site connections: API key, site ID and staff token, all but the site ID encrypted.
 
 The staff member's password never gets here: it is used once to issue a token and dropped.
-Names follow DESIGN.md because the export and the dashboard rely on them.
+Names follow docs/architecture.md because the export and the dashboard rely on them.
 """
 
 from __future__ import annotations

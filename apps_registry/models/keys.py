@@ -57,7 +57,7 @@ class ApiKey(models.Model):
         return self.prefix
 
     def status(self, now: dt.datetime | None = None) -> ApiKeyStatus:
-        """Revoked beats expired beats grace beats expiring; see DESIGN.md."""
+        """Revoked beats expired beats grace beats expiring; see docs/architecture.md."""
         now = now or timezone.now()
         if self.revoked_at is not None:
             return ApiKeyStatus.REVOKED
