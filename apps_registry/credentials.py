@@ -3,13 +3,13 @@
 Application IDs are UUIDs (identifiers, not secrets). Secrets and API keys carry 256 bits
 from ``secrets``. An API key is ``<prefix>.<secret part>``: the prefix is recognisable
 (``kp_``), unique and safe to show in lists; only the SHA-256 digest of the whole key is
-used for lookups, and comparisons are constant-time.
+stored for lookups (see ``api_key_verify`` for why no constant-time comparison is needed).
+``last_four`` is the one hint of a secret any page may show.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 import string
 import uuid
@@ -47,11 +47,7 @@ def key_digest(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
 
 
-def digests_match(expected: str, raw_key: str) -> bool:
-    """Constant-time comparison of a stored digest with the digest of a presented key."""
-    return hmac.compare_digest(expected.encode("ascii"), key_digest(raw_key).encode("ascii"))
-
-
-def last_four(value: str) -> str:
-    """The last four characters, for the rare place a hint is more useful than a prefix."""
-    return value[-4:] if len(value) > 4 else ""
+def last_four(secret: str) -> str:
+    """The most of a secret any page may show: ``…`` and its last four characters, and only
+    ``…`` for a secret of eight characters or fewer (four would be half of it)."""
+    return f"…{secret[-4:]}" if len(secret) > 8 else "…"

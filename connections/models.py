@@ -36,11 +36,6 @@ def validate_api_key(value: str) -> None:
         raise ValidationError(API_KEY_WHITESPACE_MESSAGE, code="whitespace")
 
 
-def last_four(secret: str) -> str:
-    """The most of a secret any page may show."""
-    return f"…{secret[-4:]}" if len(secret) > 8 else "…"
-
-
 class ConnectionStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     ACTIVATION_REQUIRED = "activation_required", "Activation required"

@@ -13,10 +13,10 @@ from django.core.management import CommandError, call_command
 from apps_registry import services
 from apps_registry.management.commands.export_credentials import (
     EXISTS_MESSAGE,
-    UNKNOWN_APP_MESSAGE,
     ZIP_NEEDS_BINARY_MESSAGE,
 )
 from apps_registry.models import AuditEvent
+from apps_registry.selectors import UNKNOWN_APP_MESSAGE
 from tests.export_support import parse_env
 
 

@@ -30,6 +30,7 @@ from apps_registry.admin.scoping import OrganizationScopedAdmin
 from apps_registry.forms import RECORD, ApplicationAddForm, ApplicationForm
 from apps_registry.models import Application, RedirectURL
 from apps_registry.models.applications import CredentialOrigin
+from apps_registry.models.keys import days_until
 from apps_registry.selectors import applications_with_key_summary
 
 RECORD_HELP = "Fill these in only when you record credentials another system issued."
@@ -137,7 +138,7 @@ class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
     def next_expiry_display(self, obj: Any) -> str:
         if obj.next_expiry is None:
             return "—"
-        days = (obj.next_expiry - timezone.now()).days
+        days = days_until(obj.next_expiry, timezone.now())
         return f"{obj.next_expiry:%Y-%m-%d} ({days} days left)"
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from apps_registry.fields import StrictEncryptedCharField
+from apps_registry.roles import EXPORT_CODENAME, EXPORT_PERMISSION_LABEL
 from apps_registry.validators import (
     REDIRECT_URL_MAX_LENGTH,
     validate_email_list,
@@ -81,7 +82,7 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["organization__name", "name"]
-        permissions = [("export_credentials", "Can export credentials (plaintext secrets)")]
+        permissions = [(EXPORT_CODENAME, EXPORT_PERMISSION_LABEL)]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "name"],

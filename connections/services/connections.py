@@ -9,8 +9,9 @@ from django.views.decorators.debug import sensitive_variables
 
 from apps_registry.actors import Actor
 from apps_registry.audit import audit_record
+from apps_registry.credentials import last_four
 from apps_registry.models import Organization
-from connections.models import ConnectionStatus, MindbodySiteConnection, last_four
+from connections.models import ConnectionStatus, MindbodySiteConnection
 
 
 @sensitive_variables("api_key")
