@@ -28,10 +28,11 @@ from apps_registry.admin.application_parts import (
 from apps_registry.admin.export_action import ExportPermissionMixin, make_export_action
 from apps_registry.admin.scoping import OrganizationScopedAdmin
 from apps_registry.forms import RECORD, ApplicationAddForm, ApplicationForm
-from apps_registry.models import Application, RedirectURL
+from apps_registry.models import Application
 from apps_registry.models.applications import CredentialOrigin
 from apps_registry.models.keys import days_until
 from apps_registry.selectors import applications_with_key_summary
+from apps_registry.services.applications import APPLICATION_UPDATABLE
 
 RECORD_HELP = "Fill these in only when you record credentials another system issued."
 HIDDEN_VALUE_TEXT = (
@@ -146,12 +147,12 @@ class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         if change:
-            redirects_changed = any(f.has_changed() for f in formsets if f.model is RedirectURL)
+            data = form.cleaned_data
             services.application_update(
                 application=form.instance,
                 actor=Actor.from_request(request),
-                changed=[*form.changed_data, *(["redirect_urls"] if redirects_changed else [])],
-                scopes=list(form.cleaned_data["scopes"]),
+                data={name: data[name] for name in APPLICATION_UPDATABLE if name in data},
+                scopes=list(data["scopes"]),
                 redirect_urls=redirect_rows(formsets),
             )
         else:

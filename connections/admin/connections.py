@@ -24,6 +24,7 @@ from connections import services
 from connections.admin import views
 from connections.forms import ConnectionAddForm, ConnectionChangeForm
 from connections.models import MindbodySiteConnection
+from connections.services.connections import CONNECTION_UPDATABLE
 
 SANDBOX_BADGE = "sandbox"
 TOKEN_FIELDS = [
@@ -127,7 +128,7 @@ class MindbodySiteConnectionAdmin(ExportPermissionMixin, OrganizationScopedAdmin
             services.mindbody_connection_update(
                 connection=obj,
                 actor=actor,
-                changed=[name for name in form.changed_data if name != "replace_api_key"],
+                data={name: data[name] for name in CONNECTION_UPDATABLE if name in data},
                 api_key=data.get("replace_api_key", ""),
             )
             return
