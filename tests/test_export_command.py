@@ -18,6 +18,7 @@ from apps_registry.management.commands.export_credentials import (
 from apps_registry.models import AuditEvent
 from apps_registry.selectors import UNKNOWN_APP_MESSAGE
 from tests.export_support import parse_env
+from tests.support_alerts import make_app
 
 
 @pytest.fixture
@@ -103,7 +104,7 @@ def test_unknown_application_id_is_a_clear_error(db):
 
 
 def test_the_selector_finds_named_items_in_order_or_names_the_first_unknown(
-    organization, scopes, actor, sandbox_connection
+    organization, sandbox_connection
 ):
     from apps_registry.selectors import (
         UNKNOWN_SITE_MESSAGE,
@@ -111,24 +112,7 @@ def test_the_selector_finds_named_items_in_order_or_names_the_first_unknown(
         export_objects_by_reference,
     )
 
-    first, _ = services.application_create(
-        organization=organization,
-        name="Front desk",
-        uri="https://desk.example.com",
-        login_user_type="guest",
-        source_app="bot",
-        scopes=scopes,
-        actor=actor,
-    )
-    second, _ = services.application_create(
-        organization=organization,
-        name="Kiosk",
-        uri="https://kiosk.example.com",
-        login_user_type="guest",
-        source_app="bot",
-        scopes=scopes,
-        actor=actor,
-    )
+    first, second = make_app(organization, "Front desk"), make_app(organization, "Kiosk")
     ids = [second.application_id, first.application_id]
     found = export_objects_by_reference(application_ids=ids, site_ids=[sandbox_connection.pk])
     assert [a.pk for a in found["app"]] == [second.pk, first.pk]

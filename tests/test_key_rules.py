@@ -4,6 +4,7 @@ usable and alert-eligible keys, and revocation that no save can undo."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -122,3 +123,16 @@ def test_a_revoked_key_may_still_be_saved_without_touching_revoked_at(organizati
     stale.save(update_fields=["last_used_at"])
     stale.refresh_from_db()
     assert stale.revoked_at == NOW and stale.last_used_at == NOW
+
+
+def test_the_key_list_of_an_app_shows_no_days_left_for_a_revoked_key(
+    operator_client, organization, actor
+) -> None:
+    application = make_app(organization, "Front desk")
+    kept, _ = services.api_key_generate(application=application, actor=actor)
+    gone, _ = services.api_key_generate(application=application, actor=actor)
+    services.api_key_revoke(api_key=gone, actor=actor)
+    change = reverse("admin:apps_registry_application_change", args=[application.pk])
+    html = operator_client.get(change).content.decode()
+    cells = re.findall(r'<td class="field-days_left">\s*<p>(.*?)</p>', html)
+    assert sorted(cells) == ["365", "—"] and "None" not in cells

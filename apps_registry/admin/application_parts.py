@@ -57,8 +57,9 @@ class ApiKeyInline(admin.TabularInline):
         return key.status().label
 
     @admin.display(description="Days left")
-    def days_left(self, key: ApiKey) -> int | None:
-        return key.days_left()
+    def days_left(self, key: ApiKey) -> int | str:
+        days = key.days_left()
+        return "—" if days is None else days
 
     @admin.display(description="")
     def actions(self, key: ApiKey) -> str:

@@ -29,10 +29,9 @@ from apps_registry.admin.export_action import ExportPermissionMixin, make_export
 from apps_registry.admin.scoping import OrganizationScopedAdmin
 from apps_registry.forms import RECORD, ApplicationAddForm, ApplicationForm
 from apps_registry.models import Application
-from apps_registry.models.applications import CredentialOrigin
+from apps_registry.models.applications import APPLICATION_EDITABLE_FIELDS, CredentialOrigin
 from apps_registry.models.keys import days_until
 from apps_registry.selectors import applications_with_key_summary
-from apps_registry.services.applications import APPLICATION_UPDATABLE
 
 RECORD_HELP = "Fill these in only when you record credentials another system issued."
 HIDDEN_VALUE_TEXT = (
@@ -151,7 +150,7 @@ class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
             services.application_update(
                 application=form.instance,
                 actor=Actor.from_request(request),
-                data={name: data[name] for name in APPLICATION_UPDATABLE if name in data},
+                data={name: data[name] for name in APPLICATION_EDITABLE_FIELDS if name in data},
                 scopes=list(data["scopes"]),
                 redirect_urls=redirect_rows(formsets),
             )

@@ -52,6 +52,20 @@ class ApiScope(models.Model):
         return f"{self.group}: {self.label}"
 
 
+# What an operator may change on a registered app (``application_update`` and its form);
+# the organization and the credentials never change after registration.
+APPLICATION_EDITABLE_FIELDS = (
+    "name",
+    "uri",
+    "description",
+    "login_user_type",
+    "source_app",
+    "auth_method",
+    "contact_emails",
+    "is_active",
+)
+
+
 class Application(models.Model):
     """A registered integration; its secret is encrypted and shown once after creation."""
 

@@ -34,20 +34,10 @@ def days_until(expires_at: dt.datetime, now: dt.datetime) -> int:
     return math.ceil((expires_at - now) / dt.timedelta(days=1))
 
 
-def _path(path: str) -> str:
-    return f"{path}__" if path else ""
-
-
-def usable_q(now: dt.datetime, path: str = "") -> Q:
-    """Keys that still authenticate: not revoked, not expired (``path`` leads to the key)."""
-    p = _path(path)
-    return Q(**{f"{p}revoked_at__isnull": True, f"{p}expires_at__gt": now})
-
-
 def alert_eligible_q(path: str = "") -> Q:
     """Keys that can still need an expiry alert: not revoked, not rotated out, of an active
-    app in an organization with alerts enabled (``path`` leads to the key)."""
-    p = _path(path)
+    app in an organization with alerts enabled (``path`` leads to the key from an alert)."""
+    p = f"{path}__" if path else ""
     return Q(
         **{
             f"{p}revoked_at__isnull": True,
@@ -69,7 +59,7 @@ class ApiKeyStatus(models.TextChoices):
 class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
     def usable(self, now: dt.datetime | None = None) -> ApiKeyQuerySet:
         """Keys that still authenticate: not revoked, not expired."""
-        return self.filter(usable_q(now or timezone.now()))
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
 
     def expiring(self, now: dt.datetime) -> ApiKeyQuerySet:
         """Usable keys that expire within the expiring window."""

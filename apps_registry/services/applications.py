@@ -17,7 +17,7 @@ from apps_registry import credentials
 from apps_registry.actors import Actor
 from apps_registry.audit import audit_record
 from apps_registry.models import ApiScope, Application, Organization, RedirectURL
-from apps_registry.models.applications import CredentialOrigin
+from apps_registry.models.applications import APPLICATION_EDITABLE_FIELDS, CredentialOrigin
 from apps_registry.services.keys import store_key
 from apps_registry.services.updates import model_update, related_changed
 
@@ -143,18 +143,6 @@ def application_record(
     return application
 
 
-APPLICATION_UPDATABLE = (
-    "name",
-    "uri",
-    "description",
-    "login_user_type",
-    "source_app",
-    "auth_method",
-    "contact_emails",
-    "is_active",
-)
-
-
 @transaction.atomic
 def application_update(
     *,
@@ -164,7 +152,7 @@ def application_update(
     scopes: Sequence[ApiScope] | None = None,
     redirect_urls: Iterable[tuple[str, str]] | None = None,
 ) -> list[str]:
-    """Apply ``data`` (any of ``APPLICATION_UPDATABLE``) to the stored app; scopes and
+    """Apply ``data`` (any of ``APPLICATION_EDITABLE_FIELDS``) to the stored app; scopes and
     redirect URLs, when given, replace the old ones. Returns and audits what changed.
 
     The diff is taken against the row as stored (re-read under a lock), so edits a form
@@ -172,9 +160,9 @@ def application_update(
     Credentials are not editable here: they change only through the key services.
     """
     application.refresh_from_db(
-        fields=APPLICATION_UPDATABLE, from_queryset=Application.objects.select_for_update()
+        fields=APPLICATION_EDITABLE_FIELDS, from_queryset=Application.objects.select_for_update()
     )
-    changed = model_update(instance=application, fields=APPLICATION_UPDATABLE, data=data)
+    changed = model_update(instance=application, fields=APPLICATION_EDITABLE_FIELDS, data=data)
     if scopes is not None:
         before = application.scopes.values_list("pk", flat=True)
         if related_changed(before, [scope.pk for scope in scopes]):
