@@ -129,7 +129,7 @@ def test_the_key_list_of_an_app_shows_no_days_left_for_a_revoked_key(
     operator_client, organization, actor
 ) -> None:
     application = make_app(organization, "Front desk")
-    kept, _ = services.api_key_generate(application=application, actor=actor)
+    services.api_key_generate(application=application, actor=actor)
     gone, _ = services.api_key_generate(application=application, actor=actor)
     services.api_key_revoke(api_key=gone, actor=actor)
     change = reverse("admin:apps_registry_application_change", args=[application.pk])
