@@ -59,8 +59,14 @@ class KeyportAdminSite(admin.AdminSite):
 
     def index(self, request: HttpRequest, extra_context: Any = None) -> TemplateResponse:
         from apps_registry.dashboard import dashboard_context
+        from apps_registry.selectors import organizations_for_user
 
-        return super().index(request, {**dashboard_context(request.user), **(extra_context or {})})
+        context = {
+            **dashboard_context(request.user),
+            "no_organization": not organizations_for_user(request.user).exists(),
+            **(extra_context or {}),
+        }
+        return super().index(request, context)
 
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         user = request.user
