@@ -4,7 +4,6 @@ Application IDs are UUIDs (identifiers, not secrets). Secrets and API keys carry
 from ``secrets``. An API key is ``<prefix>.<secret part>``: the prefix is recognisable
 (``kp_``), unique and safe to show in lists; only the SHA-256 digest of the whole key is
 stored for lookups (see ``api_key_verify`` for why no constant-time comparison is needed).
-``last_four`` is the one hint of a secret any page may show.
 """
 
 from __future__ import annotations
@@ -45,9 +44,3 @@ def new_api_key() -> tuple[str, str]:
 def key_digest(raw_key: str) -> str:
     """SHA-256 hex digest of a whole key, stored beside the ciphertext for lookups."""
     return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
-
-
-def last_four(secret: str) -> str:
-    """The most of a secret any page may show: ``…`` and its last four characters, and only
-    ``…`` for a secret of eight characters or fewer (four would be half of it)."""
-    return f"…{secret[-4:]}" if len(secret) > 8 else "…"

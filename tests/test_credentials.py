@@ -41,10 +41,3 @@ def test_digest_is_sha256_and_differs_for_a_changed_key() -> None:
     assert len(digest) == 64 and int(digest, 16) >= 0
     assert digest == hashlib.sha256(key.encode()).hexdigest()
     assert credentials.key_digest(key[:-1] + ("A" if key[-1] != "A" else "B")) != digest
-
-
-def test_last_four_never_returns_a_short_secret_whole() -> None:
-    assert credentials.last_four("mbk_1234567890abcd") == "…abcd"
-    assert credentials.last_four("abcdefghi") == "…fghi"
-    assert credentials.last_four("abcdefgh") == "…"
-    assert credentials.last_four("") == "…"

@@ -1,4 +1,4 @@
-"""Update services take their audit diff from the model (apps_registry.services.updates),
+"""Update services take their audit diff from the model (apps_registry.updates),
 whatever the caller passes or has already changed in memory."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from apps_registry import services
 from apps_registry.models import Application, AuditEvent
-from apps_registry.services.updates import UNKNOWN_FIELD_MESSAGE, model_update
+from apps_registry.updates import UNKNOWN_FIELD_MESSAGE, model_update
 from tests.support_alerts import make_app
 
 pytestmark = pytest.mark.django_db

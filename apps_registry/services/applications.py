@@ -19,7 +19,7 @@ from apps_registry.audit import audit_record
 from apps_registry.models import ApiScope, Application, Organization, RedirectURL
 from apps_registry.models.applications import APPLICATION_EDITABLE_FIELDS, CredentialOrigin
 from apps_registry.services.keys import store_key
-from apps_registry.services.updates import model_update, related_changed
+from apps_registry.updates import model_update, related_changed
 
 
 def _save_redirect_urls(application: Application, redirect_urls: Iterable[tuple[str, str]]) -> None:

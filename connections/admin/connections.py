@@ -19,7 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from apps_registry.actors import Actor
 from apps_registry.admin.export_action import ExportPermissionMixin, make_export_action
 from apps_registry.admin.scoping import OrganizationScopedAdmin
-from apps_registry.credentials import last_four
+from apps_registry.fields import last_four
 from connections import services
 from connections.admin import views
 from connections.forms import ConnectionAddForm, ConnectionChangeForm

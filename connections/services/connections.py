@@ -10,9 +10,9 @@ from django.views.decorators.debug import sensitive_variables
 
 from apps_registry.actors import Actor
 from apps_registry.audit import audit_record
-from apps_registry.credentials import last_four
+from apps_registry.fields import last_four
 from apps_registry.models import Organization
-from apps_registry.services.updates import model_update
+from apps_registry.updates import model_update
 from connections.models import ConnectionStatus, MindbodySiteConnection
 
 

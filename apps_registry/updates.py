@@ -4,6 +4,7 @@ An update service names the fields a caller may change and passes the new values
 sets them, notes which really differ from what the instance held, validates with
 ``full_clean()`` and saves only those fields (plus any ``auto_now`` timestamp). The audit row
 then lists what changed because the model says so, not because a form or caller claimed it.
+Part of the kernel: ``connections`` uses it for its own update service.
 """
 
 from __future__ import annotations
