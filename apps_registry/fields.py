@@ -5,6 +5,8 @@ They subclass django-encrypted-model-fields so the column format stays the libra
 which raises ``SecretDecryptionError`` on a wrong key instead of returning the token.
 Writes fail closed: while the configured keys cannot decrypt the encryption canary, saving
 any encrypted field raises ``EncryptionKeyMismatchError`` and nothing is written.
+
+``last_four`` is the most of such a secret any page may show (the one definition of it).
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ def _canary_decrypts() -> bool:
     except crypto.SecretDecryptionError:
         return False
     return canary is None or canary.value == CANARY_PLAINTEXT
+
+
+def last_four(secret: str) -> str:
+    """``…`` and the last four characters; only ``…`` for a secret of eight characters or
+    fewer (four would be half of it)."""
+    return f"…{secret[-4:]}" if len(secret) > 8 else "…"
 
 
 class StrictEncryptedMixin:

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from apps_registry import roles, services
 from apps_registry.models import ApiKey, Application, AuditEvent
+from apps_registry.services.organizations import application_delete
 from connections.models import MindbodySiteConnection
 from tests.export_support import user_in_role
 
@@ -36,15 +37,22 @@ def _client(user) -> Client:
     return client
 
 
-def test_deleting_an_app_with_its_keys_is_audited(operator_client, application, actor):
-    key, raw_key = services.api_key_generate(application=application, actor=actor)
+def test_deleting_an_app_in_the_admin_is_audited(operator_client, application):
     url = reverse("admin:apps_registry_application_delete", args=[application.pk])
     assert operator_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Application.objects.exists()
+    event = AuditEvent.objects.get(action="application_delete")
+    assert event.details["application_id"] == application.application_id
+    assert event.organization_id == application.organization_id
+    assert application.secret not in json.dumps(event.details)
+
+
+def test_deleting_an_app_with_its_keys_is_audited_without_a_secret(application, actor):
+    key, raw_key = services.api_key_generate(application=application, actor=actor)
+    application_delete(application=application, actor=actor)
     assert not Application.objects.exists() and not ApiKey.objects.exists()
     event = AuditEvent.objects.get(action="application_delete")
     assert event.details["key_prefixes"] == [key.prefix]
-    assert event.details["application_id"] == application.application_id
-    assert event.organization_id == application.organization_id
     dumped = json.dumps(event.details)
     assert raw_key not in dumped and application.secret not in dumped
 

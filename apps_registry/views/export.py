@@ -24,13 +24,13 @@ from apps_registry import reauth, selectors
 from apps_registry.actors import Actor
 from apps_registry.export.dotenv import EnvValueError
 from apps_registry.plugins import EXPORT_SOURCES
+from apps_registry.roles import EXPORT_PERMISSION
 from apps_registry.services.export import (
     ExportRateLimitedError,
     credentials_export,
     credentials_export_refuse,
 )
 
-EXPORT_PERMISSION = "apps_registry.export_credentials"
 RATE_LIMIT_PER_HOUR = 20
 NO_PERMISSION_MESSAGE = "You do not have permission to export credentials."
 RATE_LIMITED_MESSAGE = (
