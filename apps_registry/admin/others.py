@@ -17,6 +17,22 @@ from apps_registry.services.organizations import organization_create, organizati
 
 # Only a superuser names tenants and decides who belongs where (and sees the list of users).
 SUPERUSER_ONLY_FIELDS = ["name", "slug", "members"]
+SETTINGS_FIELDS = [
+    "api_key_lifetime_days",
+    "rotation_grace_days",
+    "expiry_alert_days",
+    "alert_recipients",
+    "alerts_enabled",
+]
+# What Operators, exporters and Auditors see: the settings in words, not as JSON.
+READ_ONLY_FIELDS = [
+    *SUPERUSER_ONLY_FIELDS,
+    "api_key_lifetime_days",
+    "rotation_grace_days",
+    "lead_times",
+    "recipients",
+    "alerts_enabled",
+]
 
 
 @admin.register(Organization)
@@ -38,10 +54,25 @@ class OrganizationAdmin(OrganizationScopedAdmin):
         # Tenants are created by a superuser; operators manage their own.
         return bool(request.user.is_superuser)
 
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and not self.has_change_permission(request, obj):
+            return READ_ONLY_FIELDS
+        return [*SUPERUSER_ONLY_FIELDS, *SETTINGS_FIELDS]
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        # Settings are edited by Organization admins (change_organization); Operators and
-        # Auditors get the read-only view Django shows without that permission.
+        # Settings are edited by Organization admins (change_organization); Operators,
+        # exporters and Auditors see them read-only.
+        if obj is not None and not self.has_change_permission(request, obj):
+            return READ_ONLY_FIELDS
         return [] if request.user.is_superuser else SUPERUSER_ONLY_FIELDS
+
+    @admin.display(description="Alert lead times (days)")
+    def lead_times(self, obj: Organization) -> str:
+        return ", ".join(str(days) for days in obj.expiry_alert_days or [])
+
+    @admin.display(description="Alert recipients")
+    def recipients(self, obj: Organization) -> str:
+        return ", ".join(obj.alert_recipients or []) or "—"
 
     def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return super().get_prepopulated_fields(request, obj) if request.user.is_superuser else {}
