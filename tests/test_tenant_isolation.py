@@ -122,3 +122,17 @@ def test_organization_admins_cannot_rename_into_another_tenants_name(
     organization.refresh_from_db()
     assert organization.name == "Serenity Spa" and organization.api_key_lifetime_days == 200
     assert AuditEvent.objects.filter(action="organization_update").count() == 1
+
+
+def test_an_organization_name_or_slug_taken_by_another_tenant_is_a_neutral_error(
+    organization, other_organization
+):
+    from django.core.exceptions import ValidationError
+
+    from apps_registry.models.organizations import NAME_TAKEN, SLUG_TAKEN
+
+    organization.name, organization.slug = other_organization.name, other_organization.slug
+    with pytest.raises(ValidationError) as raised:
+        organization.full_clean()
+    assert raised.value.message_dict == {"name": [NAME_TAKEN], "slug": [SLUG_TAKEN]}
+    assert other_organization.name not in NAME_TAKEN and "organization" not in NAME_TAKEN
