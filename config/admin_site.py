@@ -42,7 +42,7 @@ class KeyportAdminSite(admin.AdminSite):
             and two_factor_required()
             and user.is_authenticated
             and user.is_staff
-            and not user.is_verified()  # type: ignore[union-attr,attr-defined]
+            and not user.is_verified()  # type: ignore[attr-defined]
         ):
             next_url = request.GET.get("next") or reverse("admin:index")
             return HttpResponseRedirect(f"{reverse('two_factor')}?{urlencode({'next': next_url})}")
