@@ -9,14 +9,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from apps_registry.charts import Bar, bar_chart_svg
 from apps_registry.models import ApiKey, Application, ExpiryAlert, ExpiryAlertStatus
 from apps_registry.plugins import DASHBOARD_METRICS, DashboardMetric, register_dashboard_metric
-from apps_registry.selectors import organizations_for_user
+from apps_registry.selectors import RequestUser, organizations_for_user
 
 EXPIRING_DAYS = 30
 CHART_WEEKS = 12
@@ -27,7 +27,7 @@ def _usable(now: dt.datetime) -> Q:
     return Q(revoked_at__isnull=True, expires_at__gt=now)
 
 
-def _group_by_org(queryset: Any, path: str) -> dict[int, int]:
+def _group_by_org(queryset: QuerySet[Any], path: str) -> dict[int, int]:
     return dict(queryset.values_list(path).annotate(n=Count("pk")).values_list(path, "n"))
 
 
@@ -72,7 +72,9 @@ class OrganizationRow:
     values: list[int]
 
 
-def organization_rows(user: Any, now: dt.datetime) -> tuple[list[str], list[OrganizationRow]]:
+def organization_rows(
+    user: RequestUser, now: dt.datetime
+) -> tuple[list[str], list[OrganizationRow]]:
     """Column labels and one row of counts per organization the user belongs to."""
     metrics = sorted(DASHBOARD_METRICS.values(), key=lambda metric: metric.order)
     organizations = list(organizations_for_user(user).values_list("pk", "name"))
@@ -82,7 +84,7 @@ def organization_rows(user: Any, now: dt.datetime) -> tuple[list[str], list[Orga
     return [metric.label for metric in metrics], rows
 
 
-def expiring_soon(user: Any, now: dt.datetime) -> list[ApiKey]:
+def expiring_soon(user: RequestUser, now: dt.datetime) -> list[ApiKey]:
     """The next keys to expire in the user's organizations, soonest first."""
     return list(
         ApiKey.objects.filter(
@@ -96,7 +98,7 @@ def expiring_soon(user: Any, now: dt.datetime) -> list[ApiKey]:
     )
 
 
-def weekly_expiry_bars(user: Any, now: dt.datetime) -> list[Bar]:
+def weekly_expiry_bars(user: RequestUser, now: dt.datetime) -> list[Bar]:
     """Keys expiring in each of the next 12 weeks (week 1 starts today)."""
     end = now + dt.timedelta(weeks=CHART_WEEKS)
     per_day = (
@@ -120,7 +122,7 @@ def weekly_expiry_bars(user: Any, now: dt.datetime) -> list[Bar]:
     ]
 
 
-def dashboard_context(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
+def dashboard_context(user: RequestUser, now: dt.datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     labels, rows = organization_rows(user, now)
     bars = weekly_expiry_bars(user, now)

@@ -50,7 +50,7 @@ def mindbody_connection_update(
     """Save a new name and, when given, a replacement API key (which needs re-verifying)."""
     fields = ["name"]
     if api_key:
-        connection.api_key = api_key  # type: ignore[assignment]
+        connection.api_key = api_key
         connection.status = ConnectionStatus.PENDING
         connection.last_error = ""
         fields += ["api_key", "status", "last_error"]
