@@ -15,7 +15,7 @@ from apps_registry import crypto, services
 from apps_registry.forms import RECORD_NEEDS_ID_AND_SECRET, SCOPES_REQUIRED
 from apps_registry.models import ApiKey, Application, AuditEvent
 from apps_registry.validators import URL_SCHEME
-from tests.conftest import make_user
+from tests.factories import make_user
 
 ADD_URL = reverse("admin:apps_registry_application_add")
 LIST_URL = reverse("admin:apps_registry_application_changelist")

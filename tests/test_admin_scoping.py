@@ -17,7 +17,7 @@ from apps_registry.actors import Actor
 from apps_registry.admin.scoping import OrganizationScopedAdmin
 from apps_registry.models import ExpiryAlert
 from connections.services import mindbody_connection_create
-from tests.conftest import make_user
+from tests.factories import make_user
 
 GLOBAL_ADMINS = {
     "auth.Group",
