@@ -10,8 +10,8 @@ from apps_registry import services
 from apps_registry.actors import Actor
 from apps_registry.alerts.claims import STALE_CLAIM_AFTER, expiry_alerts_scan
 from apps_registry.alerts.due import crossed_thresholds
-from apps_registry.models import ExpiryAlert, ExpiryAlertStatus, Organization
-from tests.factories import make_application, make_key
+from apps_registry.models import ExpiryAlert, ExpiryAlertStatus
+from tests.factories import make_application, make_key, make_organization
 from tests.support_alerts import NOW, in_days, rows_of
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def keys(spa):
     retired.is_active = False
     retired.save()
     keys["inactive"] = make_key(retired, expires_at=in_days(2))
-    quiet = Organization.objects.create(name="Quiet Gym", slug="quiet-gym", alerts_enabled=False)
+    quiet = make_organization("Quiet Gym", alerts_enabled=False)
     keys["disabled_org"] = make_key(
         make_application(quiet, name="Quiet app"), expires_at=in_days(2)
     )

@@ -11,8 +11,8 @@ import pytest
 
 from apps_registry.alerts.claims import expiry_alerts_scan
 from apps_registry.alerts.delivery import Delivery, expiry_alerts_deliver
-from apps_registry.models import ExpiryAlert, Organization
-from tests.factories import make_application, make_key
+from apps_registry.models import ExpiryAlert
+from tests.factories import make_application, make_key, make_organization
 from tests.support_alerts import NOW, in_days
 
 pytestmark = pytest.mark.django_db
@@ -46,11 +46,8 @@ def expected_runs(keys, leads, times) -> dict[int, list[int]]:
 
 
 def test_sixty_days_with_a_gap_send_every_alert_exactly_once(spa, mailoutbox) -> None:
-    gym = Organization.objects.create(
-        name="Iron Gym",
-        slug="iron-gym",
-        expiry_alert_days=[14, 2],
-        alert_recipients=["gm@iron.test"],
+    gym = make_organization(
+        "Iron Gym", expiry_alert_days=[14, 2], alert_recipients=["gm@iron.test"]
     )
     leads = {spa.pk: [30, 7, 1], gym.pk: [14, 2]}
     spa_app, gym_app = (

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from apps_registry import services
 from apps_registry.actors import Actor
-from apps_registry.models import ExpiryAlert, Organization
+from apps_registry.models import ExpiryAlert
 from apps_registry.tasks import SCAN_TASK, SEND_TASK, scan_expiry_alerts
-from tests.factories import make_application, make_key
+from tests.factories import make_application, make_key, make_organization
 from tests.support_alerts import in_days
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
@@ -46,9 +46,7 @@ def scenario(spa):
     services.api_key_revoke(api_key=revoked, actor=Actor.system())
     rotated = make_key(kiosk, expires_at=in_days(20, now))
     services.api_key_rotate(api_key=rotated, actor=Actor.system())
-    gym = Organization.objects.create(
-        name="Iron Gym", slug="iron-gym", alert_recipients=["gm@iron.test"]
-    )
+    gym = make_organization("Iron Gym", alert_recipients=["gm@iron.test"])
     keys["gym"] = make_key(make_application(gym, name="Gym classes"), expires_at=in_days(5, now))
     return keys
 

@@ -8,11 +8,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from apps_registry.actors import Actor
 from apps_registry.plugins import PERIODIC_TASKS
-from connections import services, tasks
+from connections import tasks
 from connections.apps import RENEW_TASK, VERIFY_TASK
 from connections.models import ConnectionStatus, MindbodySiteConnection
+from tests.factories import make_connection
 from tests.fake_mindbody import SANDBOX
 from tests.support_mindbody import API_KEY
 
@@ -28,13 +28,7 @@ def test_both_beat_entries_are_registered() -> None:
 def _due_sites(organization, fake, count: int) -> list[MindbodySiteConnection]:
     sites = []
     for n in range(count):
-        connection = services.mindbody_connection_create(
-            organization=organization,
-            name=f"Site {n}",
-            site_id=SANDBOX,
-            api_key=API_KEY,
-            actor=Actor.system(),
-        )
+        connection = make_connection(organization, name=f"Site {n}", api_key=API_KEY)
         expires = timezone.now() + dt.timedelta(hours=2)
         connection.staff_user_token = fake.seed_token(SANDBOX, expires=expires, renewals=6 + n)
         connection.token_expires_at = expires

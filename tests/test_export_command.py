@@ -10,7 +10,6 @@ import zipfile
 import pytest
 from django.core.management import CommandError, call_command
 
-from apps_registry import services
 from apps_registry.management.commands.export_credentials import (
     EXISTS_MESSAGE,
     UNKNOWN_APP_MESSAGE,
@@ -18,20 +17,15 @@ from apps_registry.management.commands.export_credentials import (
 )
 from apps_registry.models import AuditEvent
 from tests.export_support import parse_env
+from tests.factories import make_application, make_key
 
 
 @pytest.fixture
 def application(organization, scopes, actor):
-    application, _ = services.application_create(
-        organization=organization,
-        name="Kiosk",
-        uri="https://kiosk.example.com",
-        login_user_type="guest",
-        source_app="client_app",
-        scopes=scopes,
-        actor=actor,
+    application = make_application(
+        organization, name="Kiosk", source_app="client_app", scopes=scopes, actor=actor
     )
-    services.api_key_generate(application=application, actor=actor)
+    make_key(application, actor=actor)
     application.refresh_from_db()
     return application
 
@@ -79,15 +73,7 @@ def test_prints_to_a_pipe(application):
 
 
 def test_several_apps_make_a_zip(application, organization, scopes, actor, tmp_path):
-    other, _ = services.application_create(
-        organization=organization,
-        name="Other",
-        uri="https://o.example.com",
-        login_user_type="guest",
-        source_app="bot",
-        scopes=scopes,
-        actor=actor,
-    )
+    other = make_application(organization, name="Other", scopes=scopes, actor=actor)
     ids = [application.application_id, other.application_id]
     with pytest.raises(CommandError, match=ZIP_NEEDS_BINARY_MESSAGE):
         call_command("export_credentials", "--app", *ids, "--format", "env", stdout=io.StringIO())

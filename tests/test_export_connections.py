@@ -11,10 +11,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from apps_registry import roles, services
+from apps_registry import roles
 from connections.models import MindbodySiteConnection
 from tests.conftest import OPERATOR_PASSWORD
 from tests.export_support import parse_env, user_in_role
+from tests.factories import make_application
 
 EXPORT_URL = reverse("credentials_export")
 
@@ -44,15 +45,7 @@ def test_site_env_round_trips(exporter_client, issued_connection, tmp_path):
 def test_apps_and_sites_together_make_one_zip(
     exporter_client, issued_connection, organization, scopes, actor
 ):
-    application, _ = services.application_create(
-        organization=organization,
-        name="Booking",
-        uri="https://b.example.com",
-        login_user_type="guest",
-        source_app="bot",
-        scopes=scopes,
-        actor=actor,
-    )
+    application = make_application(organization, name="Booking", scopes=scopes, actor=actor)
     response = exporter_client.post(
         EXPORT_URL,
         {
