@@ -10,8 +10,7 @@ import pytest
 from apps_registry import roles
 from apps_registry.models import Application
 from tests.conftest import SCREENSHOTS, log_in
-from tests.export_support import user_in_role
-from tests.factories import make_application, make_key
+from tests.factories import make_application, make_key, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +19,7 @@ pytestmark = pytest.mark.browser
 def test_exporter_downloads_a_zip_of_two_apps(
     live_server, page, organization, scopes, actor, tmp_path
 ):
-    exporter = user_in_role("erin", roles.CREDENTIAL_EXPORTER, [organization])
+    exporter = make_user("erin", role=roles.CREDENTIAL_EXPORTER, organizations=[organization])
     chosen = []
     for name in ("Front desk", "Webstore", "Not chosen"):
         application = make_application(organization, name=name, scopes=scopes, actor=actor)

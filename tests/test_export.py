@@ -24,22 +24,10 @@ from apps_registry.views.export import (
     WRONG_PASSWORD_MESSAGE,
 )
 from tests.conftest import OPERATOR_PASSWORD
-from tests.export_support import parse_env, user_in_role
-from tests.factories import make_application, make_key
+from tests.export_support import parse_env
+from tests.factories import make_application, make_key, make_user
 
 EXPORT_URL = reverse("credentials_export")
-
-
-@pytest.fixture
-def exporter(organization):
-    return user_in_role("erin", roles.CREDENTIAL_EXPORTER, [organization])
-
-
-@pytest.fixture
-def exporter_client(exporter):
-    client = Client()
-    client.force_login(exporter)
-    return client
 
 
 @pytest.fixture
@@ -144,7 +132,7 @@ def test_one_audit_row_per_export_and_no_secret_anywhere(
 
 
 def test_no_permission_is_403_and_audited(organization, app_with_keys):
-    operator = user_in_role("otto", roles.OPERATOR, [organization])
+    operator = make_user("otto", role=roles.OPERATOR, organizations=[organization])
     client = Client()
     client.force_login(operator)
     response = _export(client, app=[app_with_keys.pk])
