@@ -26,6 +26,7 @@ from apps_registry.admin.application_parts import (
     redirect_rows,
 )
 from apps_registry.admin.export_action import ExportPermissionMixin, make_export_action
+from apps_registry.admin.history import KeyportHistoryMixin
 from apps_registry.admin.scoping import OrganizationScopedAdmin
 from apps_registry.forms import RECORD, ApplicationAddForm, ApplicationForm
 from apps_registry.models import Application, RedirectURL
@@ -39,7 +40,7 @@ HIDDEN_VALUE_TEXT = (
 
 
 @admin.register(Application)
-class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
+class ApplicationAdmin(KeyportHistoryMixin, ExportPermissionMixin, OrganizationScopedAdmin):
     form = ApplicationForm
     add_form = ApplicationAddForm
     list_display = [
@@ -72,6 +73,7 @@ class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
     ]
     inlines = [RedirectURLInline, ApiKeyInline]
     change_form_template = "admin/apps_registry/application/change_form.html"
+    export_kind = "app"
     actions = [make_export_action("app", "Export credentials of the selected applications")]
 
     class Media:
@@ -79,6 +81,9 @@ class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
         return applications_with_key_summary(super().get_queryset(request))
+
+    def history_related(self, obj: Any) -> list[tuple[str, list[Any]]]:
+        return [("apps_registry.ApiKey", list(obj.api_keys.values_list("pk", flat=True)))]
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from apps_registry.actors import Actor
 from apps_registry.admin.export_action import ExportPermissionMixin, make_export_action
+from apps_registry.admin.history import KeyportHistoryMixin
 from apps_registry.admin.scoping import OrganizationScopedAdmin
 from connections import services
 from connections.admin import views
@@ -38,7 +39,9 @@ NO_TOKEN_TEXT = "No token"  # noqa: S105 - a label
 
 
 @admin.register(MindbodySiteConnection)
-class MindbodySiteConnectionAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
+class MindbodySiteConnectionAdmin(
+    KeyportHistoryMixin, ExportPermissionMixin, OrganizationScopedAdmin
+):
     form = ConnectionChangeForm
     actions = [make_export_action("site", "Export credentials of the selected connections")]
     list_display = [
@@ -54,6 +57,7 @@ class MindbodySiteConnectionAdmin(ExportPermissionMixin, OrganizationScopedAdmin
     search_fields = ["name", "staff_username"]
     list_select_related = ["organization"]
     change_form_template = "admin/connections/mindbodysiteconnection/change_form.html"
+    export_kind = "site"
     readonly_fields = [
         "organization",
         "site",
