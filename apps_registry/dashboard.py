@@ -9,22 +9,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from apps_registry.charts import Bar, bar_chart_svg
 from apps_registry.models import ApiKey, Application, ExpiryAlert, ExpiryAlertStatus
+from apps_registry.models.keys import EXPIRING_WITHIN_DAYS
 from apps_registry.plugins import DASHBOARD_METRICS, DashboardMetric, register_dashboard_metric
 from apps_registry.selectors import RequestUser, organizations_for_user
 
-EXPIRING_DAYS = 30
 CHART_WEEKS = 12
 EXPIRING_SOON_ROWS = 20
-
-
-def _usable(now: dt.datetime) -> Q:
-    return Q(revoked_at__isnull=True, expires_at__gt=now)
 
 
 def _group_by_org(queryset: QuerySet[Any], path: str) -> dict[int, int]:
@@ -36,16 +32,12 @@ def _apps(org_ids: list[int], now: dt.datetime) -> dict[int, int]:
 
 
 def _active_keys(org_ids: list[int], now: dt.datetime) -> dict[int, int]:
-    keys = ApiKey.objects.filter(_usable(now), application__organization_id__in=org_ids)
+    keys = ApiKey.objects.usable(now).filter(application__organization_id__in=org_ids)
     return _group_by_org(keys, "application__organization_id")
 
 
 def _expiring(org_ids: list[int], now: dt.datetime) -> dict[int, int]:
-    keys = ApiKey.objects.filter(
-        _usable(now),
-        application__organization_id__in=org_ids,
-        expires_at__lte=now + dt.timedelta(days=EXPIRING_DAYS),
-    )
+    keys = ApiKey.objects.expiring(now).filter(application__organization_id__in=org_ids)
     return _group_by_org(keys, "application__organization_id")
 
 
@@ -59,7 +51,7 @@ def _failed_alerts(org_ids: list[int], now: dt.datetime) -> dict[int, int]:
 register_dashboard_metric(DashboardMetric("apps", "Apps", _apps, order=10))
 register_dashboard_metric(DashboardMetric("active_keys", "Active keys", _active_keys, order=20))
 register_dashboard_metric(
-    DashboardMetric("expiring", f"Expiring within {EXPIRING_DAYS} days", _expiring, order=30)
+    DashboardMetric("expiring", f"Expiring within {EXPIRING_WITHIN_DAYS} days", _expiring, order=30)
 )
 register_dashboard_metric(
     DashboardMetric("failed_alerts", "Failed alerts", _failed_alerts, order=40)
@@ -87,11 +79,8 @@ def organization_rows(
 def expiring_soon(user: RequestUser, now: dt.datetime) -> list[ApiKey]:
     """The next keys to expire in the user's organizations, soonest first."""
     return list(
-        ApiKey.objects.filter(
-            _usable(now),
-            application__organization__in=organizations_for_user(user),
-            expires_at__lte=now + dt.timedelta(days=EXPIRING_DAYS),
-        )
+        ApiKey.objects.expiring(now)
+        .filter(application__organization__in=organizations_for_user(user))
         .select_related("application__organization")
         .defer("key", "application__secret")
         .order_by("expires_at")[:EXPIRING_SOON_ROWS]
@@ -102,11 +91,8 @@ def weekly_expiry_bars(user: RequestUser, now: dt.datetime) -> list[Bar]:
     """Keys expiring in each of the next 12 weeks (week 1 starts today)."""
     end = now + dt.timedelta(weeks=CHART_WEEKS)
     per_day = (
-        ApiKey.objects.filter(
-            _usable(now),
-            application__organization__in=organizations_for_user(user),
-            expires_at__lt=end,
-        )
+        ApiKey.objects.usable(now)
+        .filter(application__organization__in=organizations_for_user(user), expires_at__lt=end)
         .annotate(day=TruncDate("expires_at"))
         .values_list("day")
         .annotate(n=Count("pk"))
@@ -137,5 +123,6 @@ def dashboard_context(user: RequestUser, now: dt.datetime | None = None) -> dict
             title="API keys expiring per week, next 12 weeks",
             description=f"{total} keys expire in the next 12 weeks; the table lists each week.",
         ),
+        "expiring_days": EXPIRING_WITHIN_DAYS,
         "now": now,
     }

@@ -1,7 +1,7 @@
 """Where other apps plug into the registry without the registry importing them.
 
 ``connections`` (and any later app) fills these in from its ``AppConfig.ready()``, the way
-models register with the admin site, so dependencies keep pointing one way (DESIGN.md).
+models register with the admin site, so dependencies keep pointing one way (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ Keys are listed by prefix, status and expiry only; the key itself is never rende
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import admin
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from apps_registry.models import ApiKey, RedirectURL
-from apps_registry.models.keys import EXPIRING_WITHIN_DAYS
+from apps_registry.models.keys import EXPIRING_WITHIN_DAYS, expiring_horizon
 
 
 def redirect_rows(formsets: Any) -> list[tuple[str, str]]:
@@ -58,8 +57,9 @@ class ApiKeyInline(admin.TabularInline):
         return key.status().label
 
     @admin.display(description="Days left")
-    def days_left(self, key: ApiKey) -> int:
-        return key.days_left()
+    def days_left(self, key: ApiKey) -> int | str:
+        days = key.days_left()
+        return "—" if days is None else days
 
     @admin.display(description="")
     def actions(self, key: ApiKey) -> str:
@@ -87,9 +87,7 @@ class ExpiresWithinFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> Any:
         if self.value() == "30d":
-            return queryset.filter(
-                next_expiry__lte=timezone.now() + dt.timedelta(days=EXPIRING_WITHIN_DAYS)
-            )
+            return queryset.filter(next_expiry__lte=expiring_horizon(timezone.now()))
         if self.value() == "none":
             return queryset.filter(active_key_count=0)
         return queryset
