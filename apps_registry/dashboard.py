@@ -6,11 +6,13 @@ Every number is one aggregate query whatever the number of organizations or keys
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils import timezone
 
 from apps_registry.charts import Bar, bar_chart_svg
@@ -48,20 +50,62 @@ def _failed_alerts(org_ids: list[int], now: dt.datetime) -> dict[int, int]:
     return _group_by_org(alerts, "api_key__application__organization_id")
 
 
-register_dashboard_metric(DashboardMetric("apps", "Apps", _apps, order=10))
-register_dashboard_metric(DashboardMetric("active_keys", "Active keys", _active_keys, order=20))
+def _link(url_name: str, query: str) -> Callable[[int], str]:
+    return lambda organization_id: f"{reverse(url_name)}?{query.format(org=organization_id)}"
+
+
+KEYS_LIST = "admin:apps_registry_apikey_changelist"
 register_dashboard_metric(
-    DashboardMetric("expiring", f"Expiring within {EXPIRING_WITHIN_DAYS} days", _expiring, order=30)
+    DashboardMetric(
+        "apps",
+        "Apps",
+        _apps,
+        order=10,
+        link=_link("admin:apps_registry_application_changelist", "organization__id__exact={org}"),
+    )
 )
 register_dashboard_metric(
-    DashboardMetric("failed_alerts", "Failed alerts", _failed_alerts, order=40)
+    DashboardMetric(
+        "active_keys",
+        "Active keys",
+        _active_keys,
+        order=20,
+        link=_link(KEYS_LIST, "organization={org}&status=usable"),
+    )
 )
+register_dashboard_metric(
+    DashboardMetric(
+        "expiring",
+        f"Expiring within {EXPIRING_WITHIN_DAYS} days",
+        _expiring,
+        order=30,
+        link=_link(KEYS_LIST, f"organization={{org}}&expires={EXPIRING_WITHIN_DAYS}"),
+    )
+)
+register_dashboard_metric(
+    DashboardMetric(
+        "failed_alerts",
+        "Failed alerts",
+        _failed_alerts,
+        order=40,
+        link=_link(
+            "admin:apps_registry_expiryalert_changelist",
+            "status__exact=failed&api_key__application__organization__id__exact={org}",
+        ),
+    )
+)
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: int
+    url: str | None
 
 
 @dataclass(frozen=True)
 class OrganizationRow:
     name: str
-    values: list[int]
+    values: list[Cell]
 
 
 def organization_rows(
@@ -72,7 +116,16 @@ def organization_rows(
     organizations = list(organizations_for_user(user).values_list("pk", "name"))
     ids = [pk for pk, _ in organizations]
     counts = [metric.counts(ids, now) for metric in metrics]
-    rows = [OrganizationRow(name, [c.get(pk, 0) for c in counts]) for pk, name in organizations]
+    rows = [
+        OrganizationRow(
+            name,
+            [
+                Cell(c.get(pk, 0), metric.link(pk) if metric.link else None)
+                for metric, c in zip(metrics, counts, strict=True)
+            ],
+        )
+        for pk, name in organizations
+    ]
     return [metric.label for metric in metrics], rows
 
 

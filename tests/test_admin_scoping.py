@@ -46,6 +46,9 @@ FACTORIES = {
     "apps_registry.Application": lambda organization, scopes: make_application(
         organization, name="Theirs", scopes=scopes
     ),
+    "apps_registry.ApiKey": lambda organization, scopes: make_key(
+        make_application(organization, name="Theirs", scopes=scopes)
+    ),
     "apps_registry.Organization": lambda organization, scopes: organization,
     "apps_registry.AuditEvent": _audit_event,
     "apps_registry.ExpiryAlert": _expiry_alert,

@@ -29,6 +29,20 @@ def redirect_rows(formsets: Any) -> list[tuple[str, str]]:
     ]
 
 
+def key_action_links(key: ApiKey) -> str:
+    """Rotate and Revoke buttons for a key that still has them (none once revoked)."""
+    if key.revoked_at is not None:
+        return ""
+    base = ("admin:apps_registry_application_key", key.application_id, key.pk)
+    links = [(reverse(f"{base[0]}_revoke", args=base[1:]), "Revoke")]
+    if key.replaced_by_id is None:
+        links.insert(0, (reverse(f"{base[0]}_rotate", args=base[1:]), "Rotate"))
+    return format_html(
+        " ".join('<a class="button" href="{}">{}</a>' for _ in links),
+        *[part for link in links for part in link],
+    )
+
+
 class RedirectURLInline(admin.TabularInline):
     model = RedirectURL
     extra = 2
@@ -63,16 +77,7 @@ class ApiKeyInline(admin.TabularInline):
 
     @admin.display(description="")
     def actions(self, key: ApiKey) -> str:
-        if key.revoked_at is not None:
-            return ""
-        base = ("admin:apps_registry_application_key", key.application_id, key.pk)
-        links = [(reverse(f"{base[0]}_revoke", args=base[1:]), "Revoke")]
-        if key.replaced_by_id is None:
-            links.insert(0, (reverse(f"{base[0]}_rotate", args=base[1:]), "Rotate"))
-        return format_html(
-            " ".join('<a class="button" href="{}">{}</a>' for _ in links),
-            *[part for link in links for part in link],
-        )
+        return key_action_links(key)
 
 
 class ExpiresWithinFilter(admin.SimpleListFilter):

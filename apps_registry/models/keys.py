@@ -65,6 +65,20 @@ class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
         """Usable keys that expire within the expiring window."""
         return self.usable(now).filter(expires_at__lte=expiring_horizon(now))
 
+    def in_status(self, status: str, now: dt.datetime) -> ApiKeyQuerySet:
+        """Keys whose ``status(now)`` is ``status``: the same precedence, as a filter."""
+        live = Q(revoked_at__isnull=True, expires_at__gt=now)
+        rules = {
+            ApiKeyStatus.REVOKED: Q(revoked_at__isnull=False),
+            ApiKeyStatus.EXPIRED: Q(revoked_at__isnull=True, expires_at__lte=now),
+            ApiKeyStatus.IN_GRACE: live & Q(replaced_by__isnull=False),
+            ApiKeyStatus.EXPIRING: live
+            & Q(replaced_by__isnull=True, expires_at__lte=expiring_horizon(now)),
+            ApiKeyStatus.ACTIVE: live
+            & Q(replaced_by__isnull=True, expires_at__gt=expiring_horizon(now)),
+        }
+        return self.filter(rules[ApiKeyStatus(status)])
+
     def alert_eligible(self) -> ApiKeyQuerySet:
         """Keys that can still need an expiry alert (see ``alert_eligible_q``)."""
         return self.filter(alert_eligible_q())
