@@ -15,7 +15,8 @@ from apps_registry.models import Application, ExpiryAlert, ExpiryAlertStatus, Or
 from apps_registry.tasks import send_expiry_digest
 from apps_registry.validators import CONTROL_CHARACTERS
 from plumbing.terminal import SafeOutputWrapper, escape_controls
-from tests.support_alerts import in_days, make_app, make_key
+from tests.factories import make_application, make_key
+from tests.support_alerts import in_days
 
 pytestmark = pytest.mark.django_db
 HOSTILE = "Spa\nBcc: victim@example.com"
@@ -27,7 +28,10 @@ def two_organizations(organization):
         name="Zen Gym", slug="zen-gym", alert_recipients=["zen@gym.test"]
     )
     for tenant in (organization, other):
-        make_key(make_app(tenant, f"Booking {tenant.slug}"), in_days(5, timezone.now()))
+        make_key(
+            make_application(tenant, name=f"Booking {tenant.slug}"),
+            expires_at=in_days(5, timezone.now()),
+        )
     Organization.objects.filter(pk=organization.pk).update(name=HOSTILE)  # stored long ago
     return organization, other
 
@@ -76,8 +80,8 @@ def test_organization_names_refuse_control_characters(organization):
 
 
 def test_dry_run_shows_terminal_escapes_instead_of_running_them(organization, capsys):
-    application = make_app(organization, "Booking")
-    make_key(application, in_days(5, timezone.now()))
+    application = make_application(organization, name="Booking")
+    make_key(application, expires_at=in_days(5, timezone.now()))
     Application.objects.filter(pk=application.pk).update(name="Evil\x1b]0;owned\x07\x1b[2J\r")
     call_command("send_expiry_alerts", "--dry-run")
     out = capsys.readouterr().out

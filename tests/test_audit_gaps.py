@@ -14,20 +14,12 @@ from apps_registry import roles, services
 from apps_registry.models import ApiKey, Application, AuditEvent
 from apps_registry.services.organizations import application_delete
 from connections.models import MindbodySiteConnection
-from tests.export_support import user_in_role
+from tests.factories import make_application, make_user
 
 
 @pytest.fixture
 def application(organization, scopes, actor):
-    application, _ = services.application_create(
-        organization=organization,
-        name="Spa booking",
-        uri="https://booking.example.com",
-        login_user_type="guest",
-        source_app="external_webstore",
-        scopes=scopes,
-        actor=actor,
-    )
+    application = make_application(organization, name="Spa booking", scopes=scopes, actor=actor)
     return application
 
 
@@ -83,7 +75,7 @@ def test_bulk_deleting_apps_audits_each_one(operator_client, organization, scope
 
 
 def test_deleting_a_mindbody_connection_is_audited(organization):
-    operator = user_in_role("ozzie", roles.OPERATOR, [organization])
+    operator = make_user("ozzie", role=roles.OPERATOR, organizations=[organization])
     connection = MindbodySiteConnection.objects.create(
         organization=organization, name="Studio", site_id=-99, api_key="abc123secret"
     )
@@ -103,7 +95,7 @@ SETTINGS_FORM = {
 
 
 def test_organization_admins_change_settings_and_each_change_is_audited(organization):
-    admin_user = user_in_role("olga", roles.ORGANIZATION_ADMIN, [organization])
+    admin_user = make_user("olga", role=roles.ORGANIZATION_ADMIN, organizations=[organization])
     url = reverse("admin:apps_registry_organization_change", args=[organization.pk])
     response = _client(admin_user).post(url, SETTINGS_FORM)  # alerts_enabled unticked
     assert response.status_code == 302
@@ -123,7 +115,7 @@ def test_organization_admins_change_settings_and_each_change_is_audited(organiza
 
 @pytest.mark.parametrize("role", [roles.OPERATOR, roles.CREDENTIAL_EXPORTER, roles.AUDITOR])
 def test_other_roles_see_organization_settings_read_only(organization, role):
-    user = user_in_role("ozzie", role, [organization])
+    user = make_user("ozzie", role=role, organizations=[organization])
     url = reverse("admin:apps_registry_organization_change", args=[organization.pk])
     page = _client(user).get(url)
     assert page.status_code == 200

@@ -22,6 +22,7 @@ from apps_registry.admin.application_parts import KEY_LIST_CHANGED
 from apps_registry.models import ApiKey, Application, Organization
 from apps_registry.models.organizations import KEY_LIFETIME_RANGE, ROTATION_GRACE_RANGE
 from connections.models import MindbodySiteConnection
+from tests.factories import make_application
 from tests.test_admin_applications import _form_data
 
 _FIELD = re.compile(r'<(?:input|select|textarea)[^>]*\sname="([^"]+)"')
@@ -53,15 +54,7 @@ def superuser_client(db) -> Client:
 
 @pytest.fixture
 def seeded(organization, scopes, actor):
-    application, _ = services.application_create(
-        organization=organization,
-        name="Spa booking",
-        uri="https://booking.example.com",
-        login_user_type="guest",
-        source_app="external_webstore",
-        scopes=scopes,
-        actor=actor,
-    )
+    application = make_application(organization, name="Spa booking", scopes=scopes, actor=actor)
     services.api_key_generate(application=application, actor=actor)
     connection = MindbodySiteConnection.objects.create(
         organization=organization, name="Studio", site_id=-99, api_key="abc123"
@@ -123,15 +116,7 @@ def test_crafted_key_rows_get_a_form_error_and_change_nothing(
     operator_client, organization, other_organization, scopes, actor, seeded
 ):
     application = seeded["application"]
-    theirs, _ = services.application_create(
-        organization=other_organization,
-        name="Rival app",
-        uri="https://rival.example.com",
-        login_user_type="guest",
-        source_app="bot",
-        scopes=scopes,
-        actor=actor,
-    )
+    theirs = make_application(other_organization, name="Rival app", scopes=scopes, actor=actor)
     their_key, _ = services.api_key_generate(application=theirs, actor=actor)
     url = reverse("admin:apps_registry_application_change", args=[application.pk])
     form = _form_data(organization, scopes, name="Renamed")

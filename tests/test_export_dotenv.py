@@ -25,7 +25,7 @@ from apps_registry.models import Application, AuditEvent
 from apps_registry.plugins import ExportItem
 from apps_registry.validators import CONTROL_CHARACTERS
 from tests.conftest import OPERATOR_PASSWORD
-from tests.export_support import user_in_role
+from tests.factories import make_application, make_user
 from tests.support_dotenv_readers import read_all
 
 EXPORT_URL = reverse("credentials_export")
@@ -135,20 +135,14 @@ def test_a_backtick_and_a_dollar_read_back_exactly_everywhere():
 @pytest.fixture
 def exporter_client(organization):
     client = Client()
-    client.force_login(user_in_role("erin", roles.CREDENTIAL_EXPORTER, [organization]))
+    client.force_login(
+        make_user("erin", role=roles.CREDENTIAL_EXPORTER, organizations=[organization])
+    )
     return client
 
 
 def _app(organization, scopes, actor, **fields) -> Application:
-    application, _ = services.application_create(
-        organization=organization,
-        name="Spa booking",
-        uri="https://booking.example.com",
-        login_user_type="guest",
-        source_app="external_webstore",
-        scopes=scopes,
-        actor=actor,
-    )
+    application = make_application(organization, name="Spa booking", scopes=scopes, actor=actor)
     if fields:  # a row stored before the validators existed
         Application.objects.filter(pk=application.pk).update(**fields)
     return Application.objects.get(pk=application.pk)

@@ -10,7 +10,7 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
-from apps_registry import roles, services
+from apps_registry import roles
 from apps_registry.models import AuditEvent
 from apps_registry.views.export import (
     LOCKED_OUT_MESSAGE,
@@ -19,7 +19,7 @@ from apps_registry.views.export import (
     WRONG_PASSWORD_MESSAGE,
 )
 from tests.conftest import OPERATOR_PASSWORD
-from tests.export_support import user_in_role
+from tests.factories import make_application, make_user
 
 EXPORT_URL = reverse("credentials_export")
 LOGIN_URL = reverse("admin:login")
@@ -27,20 +27,12 @@ LOGIN_URL = reverse("admin:login")
 
 @pytest.fixture
 def exporter(organization):
-    return user_in_role("erin", roles.CREDENTIAL_EXPORTER, [organization])
+    return make_user("erin", role=roles.CREDENTIAL_EXPORTER, organizations=[organization])
 
 
 @pytest.fixture
 def application(organization, scopes, actor):
-    application, _ = services.application_create(
-        organization=organization,
-        name="Spa booking",
-        uri="https://booking.example.com",
-        login_user_type="guest",
-        source_app="external_webstore",
-        scopes=scopes,
-        actor=actor,
-    )
+    application = make_application(organization, name="Spa booking", scopes=scopes, actor=actor)
     return application
 
 
@@ -83,7 +75,7 @@ def test_wrong_password_refusals_are_visible_to_that_organizations_auditors(
     _export(_client(exporter), application, "guess")
     denied = AuditEvent.objects.get(action="export_denied")
     assert denied.organization == organization
-    auditor = user_in_role("audrey", roles.AUDITOR, [organization])
+    auditor = make_user("audrey", role=roles.AUDITOR, organizations=[organization])
     page = _client(auditor).get(reverse("admin:apps_registry_auditevent_changelist"))
     assert "export_denied" in page.content.decode()
 
@@ -114,16 +106,8 @@ def test_a_huge_id_in_a_post_gets_a_400_too(exporter, organization):
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_exports_cannot_exceed_the_hourly_limit(organization, scopes, actor):
-    exporter = user_in_role("erin", roles.CREDENTIAL_EXPORTER, [organization])
-    application, _ = services.application_create(
-        organization=organization,
-        name="Spa booking",
-        uri="https://booking.example.com",
-        login_user_type="guest",
-        source_app="external_webstore",
-        scopes=scopes,
-        actor=actor,
-    )
+    exporter = make_user("erin", role=roles.CREDENTIAL_EXPORTER, organizations=[organization])
+    application = make_application(organization, name="Spa booking", scopes=scopes, actor=actor)
     attempts = RATE_LIMIT_PER_HOUR + 8
     clients = [_client(exporter) for _ in range(attempts)]
     start = threading.Barrier(attempts)

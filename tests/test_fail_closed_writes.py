@@ -17,6 +17,7 @@ from apps_registry.crypto import EncryptionKeyMismatchError
 from apps_registry.models import ApiKey, Application
 from config.fail_closed import UNAVAILABLE_MESSAGE
 from connections.models import MindbodySiteConnection
+from tests.factories import make_application
 from tests.test_admin_applications import _form_data
 
 WRONG_KEY = Fernet.generate_key().decode()
@@ -35,15 +36,7 @@ def test_the_admin_refuses_to_store_a_new_app_under_a_wrong_key(
 
 
 def test_services_refuse_every_encrypted_write_under_a_wrong_key(organization, scopes, actor):
-    application, _ = services.application_create(
-        organization=organization,
-        name="Spa booking",
-        uri="https://booking.example.com",
-        login_user_type="guest",
-        source_app="bot",
-        scopes=scopes,
-        actor=actor,
-    )
+    application = make_application(organization, name="Spa booking", scopes=scopes, actor=actor)
     with override_settings(FIELD_ENCRYPTION_KEY=[WRONG_KEY]):
         with pytest.raises(EncryptionKeyMismatchError):
             services.api_key_generate(application=application, actor=actor)
@@ -56,13 +49,7 @@ def test_services_refuse_every_encrypted_write_under_a_wrong_key(organization, s
 
 def test_writes_work_again_once_the_right_key_is_back(organization, scopes, actor, settings):
     with override_settings(FIELD_ENCRYPTION_KEY=[WRONG_KEY, *settings.FIELD_ENCRYPTION_KEY]):
-        application, _ = services.application_create(
-            organization=organization,
-            name="Rotating",
-            uri="https://booking.example.com",
-            login_user_type="guest",
-            source_app="bot",
-            scopes=scopes,
-            actor=actor,
+        application = make_application(
+            organization, name="Rotating", scopes=scopes, actor=actor
         )  # a new first key during rotation: the old one still decrypts the canary
         assert Application.objects.get(pk=application.pk).secret

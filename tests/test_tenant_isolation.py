@@ -14,7 +14,7 @@ from apps_registry.actors import Actor
 from apps_registry.models import Application, AuditEvent, Organization
 from apps_registry.models.applications import APPLICATION_ID_TAKEN
 from apps_registry.models.keys import API_KEY_TAKEN
-from tests.export_support import user_in_role
+from tests.factories import make_user
 from tests.test_admin_applications import _form_data
 
 ADD_URL = reverse("admin:apps_registry_application_add")
@@ -50,7 +50,7 @@ def test_the_organization_filter_lists_only_the_users_organizations(
 ):
     second = Organization.objects.create(name="Second Studio", slug="second-studio")
     for role in (roles.OPERATOR, roles.AUDITOR):
-        user = user_in_role(f"user-{len(role)}", role, [organization, second])
+        user = make_user(f"user-{len(role)}", role=role, organizations=[organization, second])
         client = Client()
         client.force_login(user)
         response = client.get(reverse(changelist))
@@ -101,7 +101,7 @@ def test_recording_an_api_key_another_tenant_holds_is_a_neutral_form_error(
 def test_organization_admins_cannot_rename_into_another_tenants_name(
     organization, other_organization
 ):
-    admin_user = user_in_role("olga", roles.ORGANIZATION_ADMIN, [organization])
+    admin_user = make_user("olga", role=roles.ORGANIZATION_ADMIN, organizations=[organization])
     client = Client()
     client.force_login(admin_user)
     url = reverse("admin:apps_registry_organization_change", args=[organization.pk])
