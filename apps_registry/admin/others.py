@@ -13,17 +13,14 @@ from apps_registry.admin.scoping import OrganizationScopedAdmin
 from apps_registry.audit_display import action_label, detail_rows, detail_summary, target_url
 from apps_registry.forms import OrganizationForm
 from apps_registry.models import ApiScope, AuditEvent, Organization
-from apps_registry.services.organizations import organization_create, organization_update
+from apps_registry.services.organizations import (
+    SETTINGS_FIELDS,
+    organization_create,
+    organization_update,
+)
 
 # Only a superuser names tenants and decides who belongs where (and sees the list of users).
 SUPERUSER_ONLY_FIELDS = ["name", "slug", "members"]
-SETTINGS_FIELDS = [
-    "api_key_lifetime_days",
-    "rotation_grace_days",
-    "expiry_alert_days",
-    "alert_recipients",
-    "alerts_enabled",
-]
 # What Operators, exporters and Auditors see: the settings in words, not as JSON.
 READ_ONLY_FIELDS = [
     *SUPERUSER_ONLY_FIELDS,
@@ -57,7 +54,7 @@ class OrganizationAdmin(OrganizationScopedAdmin):
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is not None and not self.has_change_permission(request, obj):
             return READ_ONLY_FIELDS
-        return [*SUPERUSER_ONLY_FIELDS, *SETTINGS_FIELDS]
+        return ["name", "slug", "members", *SETTINGS_FIELDS[2:]]  # name, slug, then members
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # Settings are edited by Organization admins (change_organization); Operators,
@@ -80,7 +77,8 @@ class OrganizationAdmin(OrganizationScopedAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         actor = Actor.from_request(request)
         if change:
-            organization_update(organization=obj, actor=actor)
+            data = {f: form.cleaned_data[f] for f in SETTINGS_FIELDS if f in form.cleaned_data}
+            organization_update(organization=obj, actor=actor, data=data)
         else:
             organization_create(organization=obj, actor=actor)
 

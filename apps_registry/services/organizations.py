@@ -7,6 +7,7 @@ so is every deletion of an application together with its keys.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.db import transaction
 from apps_registry.actors import Actor
 from apps_registry.audit import audit_record
 from apps_registry.models import Application, Organization
+from apps_registry.updates import model_update
 
 SETTINGS_FIELDS = (
     "name",
@@ -46,27 +48,28 @@ def organization_create(*, organization: Organization, actor: Actor) -> Organiza
 
 
 @transaction.atomic
-def organization_update(*, organization: Organization, actor: Actor) -> dict[str, Any]:
-    """Save edited settings; the audit row holds ``{field: {"before", "after"}}`` of what
-    changed, computed against the stored row (not trusted from the caller)."""
+def organization_update(
+    *, organization: Organization, actor: Actor, data: Mapping[str, Any]
+) -> list[str]:
+    """Change settings (``data``: the fields of ``SETTINGS_FIELDS`` the caller may change);
+    the audit row holds ``{field: {"before", "after"}}`` of what the model says changed."""
     stored = Organization.objects.select_for_update().get(pk=organization.pk)
-    before, after = _settings(stored), _settings(organization)
-    changes = {
-        field: {"before": before[field], "after": after[field]}
-        for field in SETTINGS_FIELDS
-        if before[field] != after[field]
-    }
-    organization.full_clean()
-    organization.save()
-    if changes:
+    before = _settings(stored)
+    changed = model_update(instance=stored, fields=SETTINGS_FIELDS, data=data)
+    if changed:
         audit_record(
             actor=actor,
             action="organization_update",
-            organization=organization,
-            target=organization,
-            details={"changes": changes},
+            organization=stored,
+            target=stored,
+            details={
+                "changes": {
+                    field: {"before": before[field], "after": getattr(stored, field)}
+                    for field in changed
+                }
+            },
         )
-    return changes
+    return changed
 
 
 @transaction.atomic
