@@ -177,6 +177,8 @@ MINDBODY_MAX_RETRIES = env.int("MINDBODY_MAX_RETRIES", default=3)
 MINDBODY_BACKOFF_FACTOR = env.float("MINDBODY_BACKOFF_FACTOR", default=0.5)
 MINDBODY_RETRY_AFTER_MAX = env.int("MINDBODY_RETRY_AFTER_MAX", default=60)
 MINDBODY_MAX_CONCURRENCY = env.int("MINDBODY_MAX_CONCURRENCY", default=8)
+# Calls per API key per UTC day; the alert recipients are emailed once at 80 % (0: no alert).
+MINDBODY_DAILY_CALL_BUDGET = env.int("MINDBODY_DAILY_CALL_BUDGET", default=1000)
 
 # Every handler passes through the redaction filter, so no secret reaches a log line.
 LOGGING = {
