@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from django.views.decorators.debug import sensitive_variables
@@ -41,6 +42,8 @@ from connections.mindbody_errors import (
     UNREACHABLE_MESSAGE,
     MindbodyError,
     error_from_response,
+    network_cause,
+    with_request_id,
 )
 from connections.mindbody_retry import RetryPolicy, never_sent
 
@@ -207,8 +210,10 @@ class MindbodyClient:
             log.warning("Mindbody %s %s timed out (site %s)", method, path, site.site_id)
             connect = isinstance(exc, requests.ConnectTimeout)
             seconds = self.timeout[0] if connect else self.timeout[1]
-            text = TIMEOUT_MESSAGE.format(seconds=seconds)
+            host = urlsplit(self.base_url).hostname or self.base_url
+            text = TIMEOUT_MESSAGE.format(host=host, seconds=seconds) + with_request_id()
             return MindbodyError(text, maybe_processed=maybe)
-        log.warning("Mindbody %s %s unreachable (site %s)", method, path, site.site_id)
-        reason = type(exc).__name__
-        return MindbodyError(UNREACHABLE_MESSAGE.format(reason=reason), maybe_processed=maybe)
+        cause = network_cause(exc, self.base_url + path)
+        log.warning("Mindbody %s %s unreachable (site %s): %s", method, path, site.site_id, cause)
+        text = UNREACHABLE_MESSAGE.format(cause=cause) + with_request_id()
+        return MindbodyError(text, maybe_processed=maybe)

@@ -11,13 +11,23 @@ Knows nothing of Django.
 from __future__ import annotations
 
 import enum
+import socket
+from urllib.parse import urlsplit
 
 import requests
 
+from plumbing.request_id import current_request_id
+
 REFUSED_MESSAGE = "Mindbody refused the request: {message} (code {code}, HTTP {status})."
 NOT_JSON_MESSAGE = "Mindbody answered HTTP {status} without a readable error message."
-TIMEOUT_MESSAGE = "Mindbody did not answer within {seconds:g} seconds."
-UNREACHABLE_MESSAGE = "Keyport could not reach Mindbody ({reason})."
+TIMEOUT_MESSAGE = "Mindbody ({host}) did not answer within {seconds:g} seconds."
+UNREACHABLE_MESSAGE = "Keyport could not reach Mindbody: {cause}."
+UNRESOLVED_CAUSE = "could not resolve {host}"
+REFUSED_CAUSE = "{host} refused the connection"
+TLS_CAUSE = "the secure (TLS) connection to {host} failed"
+PROXY_CAUSE = "the proxy on the way to {host} failed"
+BROKEN_CAUSE = "the connection to {host} broke off"
+REQUEST_ID_SUFFIX = " Request id: {request_id}."
 MALFORMED_MESSAGE = "Mindbody's answer could not be understood: {detail}."
 HIDDEN = "[hidden]"
 DENIED_STATUSES = frozenset({401, 403})
@@ -102,3 +112,39 @@ def error_from_response(
     return MindbodyError(
         text, code=code, message=message, status=status, maybe_processed=maybe_processed
     )
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+        if current is None and seen[-1].args and isinstance(seen[-1].args[0], BaseException):
+            current = seen[-1].args[0]  # urllib3 wraps its reason in args
+        reason = getattr(seen[-1], "reason", None)
+        if current is None and isinstance(reason, BaseException):
+            current = reason
+    return seen
+
+
+def network_cause(exc: requests.RequestException, url: str) -> str:
+    """What went wrong on the way to ``url``, in plain words that name the host."""
+    host = urlsplit(url).hostname or url
+    chain = _chain(exc)
+    names = " ".join(type(item).__name__ for item in chain)
+    if any(isinstance(item, socket.gaierror) for item in chain) or "NameResolution" in names:
+        return UNRESOLVED_CAUSE.format(host=host)
+    if any(isinstance(item, ConnectionRefusedError) for item in chain):
+        return REFUSED_CAUSE.format(host=host)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return TLS_CAUSE.format(host=host)
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return PROXY_CAUSE.format(host=host)
+    return BROKEN_CAUSE.format(host=host)
+
+
+def with_request_id() -> str:
+    """`` Request id: …`` while serving a web request, so support can find its log lines."""
+    request_id = current_request_id.get()
+    return "" if request_id == "-" else REQUEST_ID_SUFFIX.format(request_id=request_id)

@@ -196,7 +196,7 @@ def test_slow_answer_times_out_once_without_retry(client, fake_mindbody) -> None
     with pytest.raises(MindbodyError) as raised:
         client.activation_code(SITE)
     assert time.monotonic() - started < 1.5
-    assert str(raised.value) == TIMEOUT_MESSAGE.format(seconds=READ_TIMEOUT)
+    assert str(raised.value) == TIMEOUT_MESSAGE.format(host="127.0.0.1", seconds=READ_TIMEOUT)
     assert len(fake_mindbody.requests_to("/public/v6/site/activationcode")) == 1
 
 
@@ -225,7 +225,7 @@ def test_unreachable_server_is_one_plain_error() -> None:
     )
     with pytest.raises(MindbodyError) as raised:
         client.activation_code(SITE)
-    assert str(raised.value) == UNREACHABLE_MESSAGE.format(reason="ConnectionError")
+    assert str(raised.value) == UNREACHABLE_MESSAGE.format(cause="127.0.0.1 refused the connection")
 
 
 def test_no_log_record_carries_a_key_token_or_password(client, fake_mindbody, caplog) -> None:
@@ -257,3 +257,33 @@ def test_reprs_hide_secrets() -> None:
 )  # fmt: skip
 def test_expiry_is_read_as_utc(value) -> None:
     assert parse_expires(value) == NOW
+
+
+def test_network_failures_name_the_host_and_the_cause_in_plain_words() -> None:
+    import socket
+
+    import requests
+    from urllib3.exceptions import MaxRetryError, NameResolutionError
+
+    from connections.mindbody_errors import network_cause
+
+    url = "https://api.mindbodyonline.com/public/v6/site/locations"
+    gaierror = socket.gaierror(-2, "Name or service not known")
+    unresolved = requests.ConnectionError(
+        MaxRetryError(None, url, NameResolutionError("api.mindbodyonline.com", None, gaierror))
+    )
+    assert network_cause(unresolved, url) == "could not resolve api.mindbodyonline.com"
+    tls = requests.exceptions.SSLError("certificate verify failed")
+    assert network_cause(tls, url) == "the secure (TLS) connection to api.mindbodyonline.com failed"
+
+
+def test_a_failure_while_serving_a_page_carries_its_request_id(monkeypatch) -> None:
+    from connections.mindbody_errors import with_request_id
+    from plumbing.request_id import current_request_id
+
+    assert with_request_id() == ""
+    token = current_request_id.set("req-1234abcd")
+    try:
+        assert with_request_id() == " Request id: req-1234abcd."
+    finally:
+        current_request_id.reset(token)
