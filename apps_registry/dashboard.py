@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from apps_registry.charts import Bar, bar_chart_svg
 from apps_registry.models import ApiKey, Application, ExpiryAlert, ExpiryAlertStatus
+from apps_registry.models.applications import CredentialOrigin
+from apps_registry.models.keys import ZenotiCheckResult
 from apps_registry.plugins import DASHBOARD_METRICS, DashboardMetric, register_dashboard_metric
 from apps_registry.selectors import organizations_for_user
 
@@ -56,6 +58,17 @@ def _failed_alerts(org_ids: list[int], now: dt.datetime) -> dict[int, int]:
     return _group_by_org(alerts, "api_key__application__organization_id")
 
 
+def _failing_zenoti_keys(org_ids: list[int], now: dt.datetime) -> dict[int, int]:
+    """Usable Zenoti-issued keys whose last live check Zenoti refused."""
+    keys = ApiKey.objects.filter(
+        _usable(now),
+        application__organization_id__in=org_ids,
+        application__credential_origin=CredentialOrigin.RECORDED,
+        zenoti_result=ZenotiCheckResult.REFUSED,
+    )
+    return _group_by_org(keys, "application__organization_id")
+
+
 register_dashboard_metric(DashboardMetric("apps", "Apps", _apps, order=10))
 register_dashboard_metric(DashboardMetric("active_keys", "Active keys", _active_keys, order=20))
 register_dashboard_metric(
@@ -63,6 +76,9 @@ register_dashboard_metric(
 )
 register_dashboard_metric(
     DashboardMetric("failed_alerts", "Failed alerts", _failed_alerts, order=40)
+)
+register_dashboard_metric(
+    DashboardMetric("failing_zenoti_keys", "Keys Zenoti refuses", _failing_zenoti_keys, order=45)
 )
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 
 from apps_registry import services, show_once
 from apps_registry.actors import Actor
-from apps_registry.admin import key_views
+from apps_registry.admin import key_views, zenoti_views
 from apps_registry.admin.application_parts import (
     ApiKeyInline,
     ExpiresWithinFilter,
@@ -32,19 +32,27 @@ from apps_registry.models import Application, RedirectURL
 from apps_registry.models.applications import CredentialOrigin
 from apps_registry.selectors import applications_with_key_summary
 
-RECORD_HELP = "Fill these in only when you record credentials another system issued."
+RECORD_HELP = (
+    "Fill these in only when you record credentials Zenoti issued (Configuration → Apps). "
+    "Keyport then checks the key with Zenoti; it never generates or rotates Zenoti's keys."
+)
 HIDDEN_VALUE_TEXT = (
     "Hidden. It was shown once when the app was registered; export it if a deployment needs it."
 )
+RECORDED_VALUE_TEXT = "Hidden. It was recorded from Zenoti; export it if a deployment needs it."
+ZENOTI_FIELDS = ["zenoti_account_name", "zenoti_api_base_url"]
 
 
 @admin.register(Application)
-class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
+class ApplicationAdmin(
+    zenoti_views.IssuerLinksMixin, ExportPermissionMixin, OrganizationScopedAdmin
+):
     form = ApplicationForm
     add_form = ApplicationAddForm
     list_display = [
         "name",
         "organization",
+        "credential_origin",
         "source_app",
         "login_user_type",
         "auth_method",
@@ -57,8 +65,8 @@ class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
         "organization",
         "source_app",
         "login_user_type",
-        "auth_method",
         "credential_origin",
+        "auth_method",
         "is_active",
     ]
     search_fields = ["name", "application_id", "uri", "description"]
@@ -98,6 +106,7 @@ class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
                 "recorded_secret",
                 "recorded_api_key",
                 "recorded_api_key_expires_on",
+                *ZENOTI_FIELDS,
             ]
             return [
                 (None, {"fields": main}),
@@ -111,11 +120,14 @@ class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
                     },
                 ),
             ]
-        return [
+        fieldsets = [
             (None, {"fields": ["application_id", "secret_hint", "credential_origin", *main]}),
             ("Scope", {"fields": scope}),
             ("Contacts", {"fields": [*contact, "created_at", "created_by"]}),
         ]
+        if obj.issued_by_zenoti:
+            fieldsets.insert(1, ("Zenoti", {"fields": ZENOTI_FIELDS}))
+        return fieldsets
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
@@ -127,7 +139,7 @@ class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
 
     @admin.display(description="Secret")
     def secret_hint(self, obj: Application) -> str:
-        return HIDDEN_VALUE_TEXT
+        return RECORDED_VALUE_TEXT if obj.issued_by_zenoti else HIDDEN_VALUE_TEXT
 
     @admin.display(description="Active keys", ordering="active_key_count")
     def active_keys(self, obj: Any) -> int:
@@ -183,6 +195,8 @@ class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
                 **common,
                 application_id=data["recorded_application_id"],
                 secret=data["recorded_secret"],
+                zenoti_account_name=data.get("zenoti_account_name", ""),
+                zenoti_api_base_url=data.get("zenoti_api_base_url", ""),
                 api_key=data.get("recorded_api_key", ""),
                 api_key_expires_at=form.recorded_key_expiry(),
             )
@@ -213,4 +227,4 @@ class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
         return super().add_view(request, form_url, extra_context)
 
     def get_urls(self) -> list[URLPattern]:
-        return key_views.urls(self) + super().get_urls()
+        return zenoti_views.urls(self) + key_views.urls(self) + super().get_urls()
