@@ -10,8 +10,8 @@ import zipfile
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db.models.signals import pre_save
 from django.test import Client
 from django.urls import reverse

@@ -14,11 +14,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.debug import sensitive_post_parameters
 
-from apps_registry import services, show_once
+from apps_registry import services
 from apps_registry.actors import Actor
 from apps_registry.admin import key_views, zenoti_views
+from apps_registry.admin.application_create import create_from_form
 from apps_registry.admin.application_parts import (
     ApiKeyInline,
     ExpiresWithinFilter,
@@ -27,7 +28,7 @@ from apps_registry.admin.application_parts import (
 )
 from apps_registry.admin.export_action import ExportPermissionMixin, make_export_action
 from apps_registry.admin.scoping import OrganizationScopedAdmin
-from apps_registry.forms import RECORD, ApplicationAddForm, ApplicationForm
+from apps_registry.forms import ApplicationAddForm, ApplicationForm
 from apps_registry.models import Application, RedirectURL
 from apps_registry.models.applications import CredentialOrigin
 from apps_registry.selectors import applications_with_key_summary
@@ -80,6 +81,7 @@ class ApplicationAdmin(
     ]
     inlines = [RedirectURLInline, ApiKeyInline]
     change_form_template = "admin/apps_registry/application/change_form.html"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = [make_export_action("app", "Export credentials of the selected applications")]
 
     class Media:
@@ -166,50 +168,13 @@ class ApplicationAdmin(
                 redirect_urls=redirect_rows(formsets),
             )
         else:
-            application = self._create(request, form, formsets)
+            application = create_from_form(request, form, formsets)
             form.instance.pk = application.pk
             form.instance.application_id = application.application_id
             form.instance.credential_origin = application.credential_origin
             form.instance._state.adding = False
         for formset in formsets:
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-
-    @sensitive_variables("data")
-    def _create(self, request: HttpRequest, form: Any, formsets: Any) -> Application:
-        data = form.cleaned_data
-        common: dict[str, Any] = {
-            "organization": data["organization"],
-            "name": data["name"],
-            "uri": data["uri"],
-            "description": data.get("description", ""),
-            "login_user_type": data["login_user_type"],
-            "source_app": data["source_app"],
-            "auth_method": data["auth_method"],
-            "scopes": list(data["scopes"]),
-            "contact_emails": data.get("contact_emails", []),
-            "redirect_urls": redirect_rows(formsets),
-            "actor": Actor.from_request(request),
-        }
-        if data["credential_mode"] == RECORD:
-            return services.application_record(
-                **common,
-                application_id=data["recorded_application_id"],
-                secret=data["recorded_secret"],
-                zenoti_account_name=data.get("zenoti_account_name", ""),
-                zenoti_api_base_url=data.get("zenoti_api_base_url", ""),
-                api_key=data.get("recorded_api_key", ""),
-                api_key_expires_at=form.recorded_key_expiry(),
-            )
-        application, secret = services.application_create(**common)
-        show_once.stash(
-            request,
-            target=f"app:{application.pk}",
-            values=[
-                show_once.ShownValue("Application ID", application.application_id, secret=False),
-                show_once.ShownValue("Secret", secret, secret=True),
-            ],
-        )
-        return application
 
     def response_add(
         self, request: HttpRequest, obj: Any, post_url_continue: str | None = None

@@ -1,0 +1,74 @@
+"""Fixtures for Zenoti tests: a fake Zenoti on 127.0.0.1 and Zenoti-issued apps.
+
+``fake_zenoti`` points ``ZENOTI_API_BASE_URL`` at the fake and shortens timeouts and waits
+so the failure tests stay fast (the client is rebuilt on the setting change); the rate
+limit is lifted unless a test sets ``ZENOTI_CALLS_PER_MINUTE`` itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from apps_registry import services
+from apps_registry.actors import Actor
+from apps_registry.models import ApiKey, Application, Organization
+from tests.fake_zenoti import FakeZenoti
+
+READ_TIMEOUT = 0.5
+ACCOUNT = "serenityspa"
+
+
+def zenoti_key() -> str:
+    """A key shaped like Zenoti's example: 64 hexadecimal characters."""
+    return secrets.token_hex(32)
+
+
+@pytest.fixture
+def fake_zenoti(settings: Any) -> Iterator[FakeZenoti]:
+    fake = FakeZenoti().start()
+    settings.ZENOTI_API_BASE_URL = fake.url
+    settings.ZENOTI_CONNECT_TIMEOUT = 0.5
+    settings.ZENOTI_READ_TIMEOUT = READ_TIMEOUT
+    settings.ZENOTI_MAX_RETRIES = 2
+    settings.ZENOTI_RETRY_AFTER_MAX = 2
+    settings.ZENOTI_CALLS_PER_MINUTE = 60_000
+    yield fake
+    fake.stop()
+
+
+def record_zenoti_app(
+    organization: Organization,
+    actor: Actor,
+    *,
+    name: str = "Zenoti webstore",
+    api_key: str = "",
+    days: float = 300,
+    account: str = ACCOUNT,
+    contacts: tuple[str, ...] = (),
+) -> Application:
+    """An app recorded from Zenoti (its key, if any, is checked right away)."""
+    return services.application_record(
+        organization=organization,
+        name=name,
+        uri=f"https://{name.lower().replace(' ', '-')}.example.com",
+        login_user_type="guest",
+        source_app="external_webstore",
+        scopes=[],
+        application_id=f"zen-{secrets.token_hex(4)}",
+        secret=secrets.token_urlsafe(24),
+        zenoti_account_name=account,
+        api_key=api_key,
+        api_key_expires_at=timezone.now() + dt.timedelta(days=days) if api_key else None,
+        contact_emails=contacts,
+        actor=actor,
+    )
+
+
+def only_key(application: Application) -> ApiKey:
+    return ApiKey.objects.get(application=application)
