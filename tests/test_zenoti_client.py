@@ -14,7 +14,7 @@ from apps_registry.zenoti import (
     RateLimiter,
     ZenotiClient,
 )
-from tests.fake_zenoti import LOWER_ERROR, UNKNOWN_KEY_MESSAGE, UPPER_ERROR, Fault, FakeZenoti
+from tests.fake_zenoti import LOWER_ERROR, UNKNOWN_KEY_MESSAGE, UPPER_ERROR, FakeZenoti, Fault
 from tests.support_smtp import free_port
 from tests.support_zenoti import READ_TIMEOUT, zenoti_key
 
