@@ -21,8 +21,10 @@ from typing import Any
 
 CENTERS = "/v1/centers"
 UNKNOWN_KEY_MESSAGE = "Authorization has been denied for this request."
-LOWER_ERROR = {"code": 1001, "message": "The API key has expired."}
-UPPER_ERROR = {"StatusCode": 403, "Message": "This application is disabled in Zenoti."}
+LOWER_MESSAGE = "The API key has expired."
+UPPER_MESSAGE = "This application is disabled in Zenoti."
+LOWER_ERROR: dict[str, Any] = {"code": 1001, "message": LOWER_MESSAGE}
+UPPER_ERROR: dict[str, Any] = {"StatusCode": 403, "Message": UPPER_MESSAGE}
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -20,7 +21,7 @@ from tests.support_zenoti import READ_TIMEOUT, zenoti_key
 
 
 @pytest.fixture
-def fake() -> FakeZenoti:
+def fake() -> Iterator[FakeZenoti]:
     server = FakeZenoti().start()
     yield server
     server.stop()
