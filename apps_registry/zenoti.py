@@ -4,7 +4,7 @@ Why this shape: Zenoti may send an error object with HTTP 200 (public clients me
 ``{"error": {"code", "message"}}`` and ``{"Error": {"StatusCode", "Message"}}``), so a key
 passes only on HTTP 200 with a readable body and no error object. A 429 is retried after
 its ``Retry-After`` (never longer than ``retry_after_max``, at most ``max_retries`` times);
-every other failure is one answer in plain words. ``RateLimiter`` spaces calls per Zenoti
+every other failure is one answer in plain words. A ``RateLimiter`` spaces calls per Zenoti
 organization so a pass stays under Zenoti's 60 calls per minute. Logs say path, status and
 time; never a header or a body, so never the key.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 import email.utils
 import http.cookiejar
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +23,8 @@ from urllib.parse import urlsplit
 import requests
 from django.views.decorators.debug import sensitive_variables
 from requests.adapters import HTTPAdapter
+
+from apps_registry.rate_limit import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -57,30 +58,6 @@ class ZenotiAnswer:
     @property
     def passed(self) -> bool:
         return self.result == PASSED
-
-
-class RateLimiter:
-    """Spaces call starts per Zenoti organization: at most ``calls_per_minute`` each."""
-
-    def __init__(self, calls_per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.interval = 60.0 / max(calls_per_minute, 1)
-        self.clock = clock
-        self.next_slot: dict[str, float] = {}
-        self.lock = threading.Lock()
-
-    def reserve(self, account: str) -> float:
-        """Seconds the caller must wait before its call; the slot is its own."""
-        with self.lock:
-            now = self.clock()
-            slot = max(now, self.next_slot.get(account, now))
-            self.next_slot[account] = slot + self.interval
-            return slot - now
-
-    def hold(self, account: str, seconds: float) -> None:
-        """Zenoti said 429: nobody of this organization calls before ``seconds`` from now."""
-        with self.lock:
-            until = self.clock() + seconds
-            self.next_slot[account] = max(self.next_slot.get(account, until), until)
 
 
 def _scrub(text: str, secret: str) -> str:
@@ -187,13 +164,19 @@ class ZenotiClient:
         self.session.headers.update({"Accept": "application/json", "User-Agent": "Keyport"})
 
     @sensitive_variables("api_key", "headers")
-    def check_key(self, *, base_url: str, api_key: str, account: str = "") -> ZenotiAnswer:
-        """``GET {base_url}/v1/centers`` with ``Authorization: apikey <key>``."""
+    def check_key(
+        self, *, base_url: str, api_key: str, account: str = "", retries: int | None = None
+    ) -> ZenotiAnswer:
+        """``GET {base_url}/v1/centers`` with ``Authorization: apikey <key>``.
+
+        ``retries=0`` answers a 429 at once (a person is waiting on the page).
+        """
         url = base_url.rstrip("/") + CENTERS_PATH
         host = urlsplit(url).netloc or url
         headers = {"Authorization": f"apikey {api_key}"}
         account = account or host
-        for attempt in range(self.max_retries + 1):
+        retries = self.max_retries if retries is None else max(retries, 0)
+        for attempt in range(retries + 1):
             wait = self.limiter.reserve(account)
             if wait > 0:
                 self.sleep(wait)
@@ -218,7 +201,7 @@ class ZenotiClient:
             if response.status_code != 429:
                 return judge(response, api_key)
             seconds = retry_after_seconds(response.headers.get("Retry-After"))
-            if seconds > self.retry_after_max or attempt == self.max_retries:
+            if seconds > self.retry_after_max or attempt == retries:
                 text = RATE_LIMITED_MESSAGE.format(seconds=seconds)
                 return ZenotiAnswer(UNREACHABLE, text, code="429", status=429)
             self.limiter.hold(account, seconds)

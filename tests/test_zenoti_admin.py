@@ -84,6 +84,7 @@ def test_the_app_page_offers_zenoti_actions_only(operator_client, zenoti_app) ->
     assert ">Rotate<" not in html
     assert _url("key_record_replacement", zenoti_app.pk, key.pk) in html
     assert "Accepted by Zenoti" in html and "Last checked" in html
+    assert "Rotate it in Zenoti (Configuration → Apps → Credentials → Rotate)" in html
     assert "It was recorded from Zenoti" in html and "shown once" not in html
     assert zenoti_app.raw_key not in html and zenoti_app.secret not in html
 

@@ -160,3 +160,13 @@ def test_the_rate_limiter_spaces_calls_per_organization() -> None:
     assert limiter.reserve("b") == 30.0
     now[0] += 10
     assert limiter.reserve("a") == 0.0
+
+
+def test_a_person_waiting_gets_the_429_at_once(fake) -> None:
+    key = zenoti_key()
+    fake.add_key(key)
+    fake.fail_next(Fault(429, b"", {"Retry-After": "1"}))
+    answer = client().check_key(base_url=fake.url, api_key=key, retries=0)
+    assert answer.result == UNREACHABLE
+    assert answer.text == zenoti.RATE_LIMITED_MESSAGE.format(seconds=1)
+    assert len(fake.requests) == 1

@@ -122,7 +122,9 @@ def check_view(model_admin: Any, request: HttpRequest, object_id: str) -> HttpRe
         return TemplateResponse(request, "admin/apps_registry/key_confirm.html", context)
     if not usable:
         messages.warning(request, NO_KEYS_TO_CHECK)
-    report = services.zenoti_keys_check_all(actor=Actor.from_request(request), key_ids=usable)
+    report = services.zenoti_keys_check_all(
+        actor=Actor.from_request(request), key_ids=usable, interactive=True
+    )
     for check in report.checks:
         (messages.success if check.ok else messages.error)(request, f"{check.label}: {check.text}")
     return HttpResponseRedirect(_change_url(application))
@@ -157,6 +159,7 @@ def change_links(application: Application) -> dict[str, Any]:
     has_usable = application.api_keys.usable().exists()
     return {
         "issued_by_zenoti": True,
+        "rotate_in_zenoti": ROTATE_IN_ZENOTI,
         "record_key_url": None
         if has_usable
         else reverse("admin:apps_registry_application_key_record", args=[application.pk]),

@@ -76,12 +76,17 @@ def label_of(key: ApiKey) -> str:
     return f"{key.application.name} / {key.prefix}"
 
 
-def zenoti_key_call(key: ApiKey) -> ZenotiAnswer:
-    """Ask Zenoti about one key (no database access: safe on a pass's threads)."""
+def zenoti_key_call(key: ApiKey, *, interactive: bool = False) -> ZenotiAnswer:
+    """Ask Zenoti about one key (no database access: safe on a pass's threads).
+
+    ``interactive`` (someone waits on a page): a 429 is reported, not waited out.
+    """
     application = key.application
     base_url = application.zenoti_base_url()
     account = f"{base_url}|{application.zenoti_account_name.strip().lower()}"
-    return default_client().check_key(base_url=base_url, api_key=key.key, account=account)
+    return default_client().check_key(
+        base_url=base_url, api_key=key.key, account=account, retries=0 if interactive else None
+    )
 
 
 @transaction.atomic
@@ -134,7 +139,7 @@ def zenoti_key_check(*, api_key: ApiKey, actor: Actor, now: dt.datetime | None =
     key = ApiKey.objects.select_related("application__organization").get(pk=api_key.pk)
     if not key.application.issued_by_zenoti:
         return KeyCheck(key.pk, label_of(key), UNREACHABLE, NOT_ZENOTI_KEY_MESSAGE)
-    answer = zenoti_key_call(key)
+    answer = zenoti_key_call(key, interactive=True)
     check = zenoti_check_store(
         api_key_id=key.pk, answer=answer, actor=actor, now=now or timezone.now()
     )
@@ -160,15 +165,16 @@ def _load(ids: list[int]) -> tuple[list[ApiKey], list[KeyCheck]]:
 class _Gauge:
     """Counts calls in flight, to report the concurrency a pass really reached."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, interactive: bool) -> None:
         self.lock, self.now, self.peak = threading.Lock(), 0, 0
+        self.interactive = interactive
 
     def call(self, key: ApiKey) -> ZenotiAnswer:
         with self.lock:
             self.now += 1
             self.peak = max(self.peak, self.now)
         try:
-            return zenoti_key_call(key)
+            return zenoti_key_call(key, interactive=self.interactive)
         finally:
             with self.lock:
                 self.now -= 1
@@ -180,15 +186,19 @@ def zenoti_keys_check_all(
     application_ids: Sequence[str] = (),
     key_ids: Sequence[int] | None = None,
     now: dt.datetime | None = None,
+    interactive: bool = False,
 ) -> CheckReport:
-    """Check every usable Zenoti-issued key (of ``application_ids``, or ``key_ids``, if given)."""
+    """Check every usable Zenoti-issued key (of ``application_ids``, or ``key_ids``, if given).
+
+    ``interactive`` for the admin button: a 429 is reported at once instead of waited out.
+    """
     now = now or timezone.now()
     wanted = zenoti_keys_to_check(now=now, application_ids=application_ids)
     if key_ids is not None:
         wanted = wanted.filter(pk__in=list(key_ids))
     keys, broken = _load(list(wanted))
     report = CheckReport(checks=broken)
-    gauge = _Gauge()
+    gauge = _Gauge(interactive=interactive)
     workers = max(1, settings.ZENOTI_MAX_CONCURRENCY)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="zenoti") as pool:
         futures = {pool.submit(gauge.call, key): key for key in keys}

@@ -183,7 +183,7 @@ MINDBODY_MAX_CONCURRENCY = env.int("MINDBODY_MAX_CONCURRENCY", default=8)
 # pass stays under Zenoti's 60 calls per minute per organization.
 ZENOTI_API_BASE_URL = env.str("ZENOTI_API_BASE_URL", default="https://api.zenoti.com")
 ZENOTI_CONNECT_TIMEOUT = env.float("ZENOTI_CONNECT_TIMEOUT", default=5.0)
-ZENOTI_READ_TIMEOUT = env.float("ZENOTI_READ_TIMEOUT", default=20.0)
+ZENOTI_READ_TIMEOUT = env.float("ZENOTI_READ_TIMEOUT", default=10.0)
 ZENOTI_MAX_RETRIES = env.int("ZENOTI_MAX_RETRIES", default=2)
 ZENOTI_RETRY_AFTER_MAX = env.int("ZENOTI_RETRY_AFTER_MAX", default=60)
 ZENOTI_MAX_CONCURRENCY = env.int("ZENOTI_MAX_CONCURRENCY", default=4)
