@@ -57,6 +57,9 @@ def test_operator_records_checks_replaces_and_exports_a_zenoti_app(
     page.wait_for_selector(".messagelist")
     application = Application.objects.get(name="Zenoti webstore")
     assert application.issuer == "zenoti"
+    page.goto(f"{live_server.url}/admin/apps_registry/application/")
+    assert "Zenoti" in page.inner_text("#result_list td.field-issued_by")
+    _shoot(page, "list")
 
     change_url = f"{live_server.url}/admin/apps_registry/application/{application.pk}/change/"
     page.goto(change_url)
@@ -70,7 +73,7 @@ def test_operator_records_checks_replaces_and_exports_a_zenoti_app(
     assert old.zenoti_result == "passed"
     _shoot(page, "app-page")
 
-    page.click("text=Record replacement key")
+    page.click("td.field-actions a:has-text('Record replacement key')")
     default = (timezone.localdate() + dt.timedelta(days=365)).isoformat()
     assert page.input_value("#id_expires_on") == default
     page.fill("#id_api_key", second)

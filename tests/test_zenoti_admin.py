@@ -45,6 +45,8 @@ def test_the_list_shows_and_filters_by_issuer(operator_client, organization, zen
     make_app(organization, "Own app")
     html = _text(operator_client.get(LIST_URL))
     assert "Issued by Zenoti" in html and "Issued by Keyport" in html and "By Issuer" in html
+    cells = re.findall(r'<td class="field-issued_by">(\w+)</td>', html)
+    assert sorted(cells) == ["Keyport", "Zenoti"]
     only_zenoti = operator_client.get(LIST_URL, {"credential_origin__exact": "recorded"})
     names = [obj.name for obj in only_zenoti.context["cl"].result_list]
     assert names == [zenoti_app.name]

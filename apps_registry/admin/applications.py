@@ -53,7 +53,7 @@ class ApplicationAdmin(
     list_display = [
         "name",
         "organization",
-        "credential_origin",
+        "issued_by",
         "source_app",
         "login_user_type",
         "auth_method",
@@ -142,6 +142,10 @@ class ApplicationAdmin(
     @admin.display(description="Secret")
     def secret_hint(self, obj: Application) -> str:
         return RECORDED_VALUE_TEXT if obj.issued_by_zenoti else HIDDEN_VALUE_TEXT
+
+    @admin.display(description="Issued by", ordering="credential_origin")
+    def issued_by(self, obj: Application) -> str:
+        return "Zenoti" if obj.issued_by_zenoti else "Keyport"
 
     @admin.display(description="Active keys", ordering="active_key_count")
     def active_keys(self, obj: Any) -> int:
