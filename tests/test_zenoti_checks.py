@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -17,8 +18,9 @@ from apps_registry.management.commands.verify_zenoti_keys import (
     UNKNOWN_APP_MESSAGE,
 )
 from apps_registry.models import AuditEvent
+from apps_registry.services.zenoti_checks import NOT_ZENOTI_KEY_MESSAGE
 from tests.fake_zenoti import LOWER_ERROR, UNKNOWN_KEY_MESSAGE, UPPER_ERROR
-from tests.support_alerts import make_app
+from tests.support_alerts import make_app, make_key
 from tests.support_zenoti import only_key, record_zenoti_app, zenoti_key
 
 
@@ -181,3 +183,11 @@ def test_the_dashboard_counts_keys_zenoti_refuses(three_apps, operator) -> None:
     labels, rows = organization_rows(operator, timezone.now())
     column = labels.index("Keys Zenoti refuses")
     assert rows[0].values[column] == 2
+
+
+def test_keys_keyport_issued_are_never_sent_to_zenoti(organization, actor, fake_zenoti) -> None:
+    own_key, _ = make_key(make_app(organization, "Own app"), timezone.now() + dt.timedelta(days=9))
+    with pytest.raises(services.KeyStateError, match=NOT_ZENOTI_KEY_MESSAGE):
+        services.zenoti_key_check(api_key=own_key, actor=actor)
+    assert services.zenoti_keys_check_all(actor=actor).checks == []
+    assert fake_zenoti.requests == []

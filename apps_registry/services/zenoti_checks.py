@@ -27,6 +27,7 @@ from apps_registry.crypto import SecretDecryptionError
 from apps_registry.models import ApiKey
 from apps_registry.models.keys import ZenotiCheckResult
 from apps_registry.selectors import zenoti_keys_to_check
+from apps_registry.services.keys import KeyStateError
 from apps_registry.zenoti import UNREACHABLE, ZenotiAnswer
 from apps_registry.zenoti_client import default_client
 
@@ -138,7 +139,7 @@ def zenoti_key_check(*, api_key: ApiKey, actor: Actor, now: dt.datetime | None =
     """Check one Zenoti-issued key now and record the verdict on it."""
     key = ApiKey.objects.select_related("application__organization").get(pk=api_key.pk)
     if not key.application.issued_by_zenoti:
-        return KeyCheck(key.pk, label_of(key), UNREACHABLE, NOT_ZENOTI_KEY_MESSAGE)
+        raise KeyStateError(NOT_ZENOTI_KEY_MESSAGE)
     answer = zenoti_key_call(key, interactive=True)
     check = zenoti_check_store(
         api_key_id=key.pk, answer=answer, actor=actor, now=now or timezone.now()
