@@ -25,12 +25,15 @@ class AppsRegistryConfig(AppConfig):
         from apps_registry.export.applications import APPLICATION_SOURCE
         from apps_registry.plugins import (
             PeriodicTaskSpec,
+            register_dashboard_metric,
             register_export_source,
             register_periodic_task,
         )
         from apps_registry.tasks import SCAN_TASK, ZENOTI_DAILY_TASK
+        from apps_registry.zenoti_dashboard import FAILING_ZENOTI_KEYS_METRIC
 
         register_export_source(APPLICATION_SOURCE)
+        register_dashboard_metric(FAILING_ZENOTI_KEYS_METRIC)
         post_migrate.connect(checks.ensure_canary, sender=self)
         register_periodic_task(
             PeriodicTaskSpec(

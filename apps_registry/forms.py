@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps_registry.models import ApiScope, Application, Organization
 from apps_registry.models.applications import (
+    APPLICATION_EDITABLE_FIELDS,
     ZENOTI_ACCOUNT_NAME_REQUIRED,
     AuthMethod,
     LoginUserType,
@@ -112,18 +113,7 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = [
-            "organization",
-            "name",
-            "uri",
-            "description",
-            "login_user_type",
-            "source_app",
-            "auth_method",
-            "scopes",
-            "contact_emails",
-            "is_active",
-        ]
+        fields = ["organization", *APPLICATION_EDITABLE_FIELDS, "scopes"]  # laid out by the admin
         widgets = {"login_user_type": forms.RadioSelect, "auth_method": forms.RadioSelect}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -145,7 +135,7 @@ class ApplicationForm(forms.ModelForm):
 
 
 class ApplicationAddForm(ApplicationForm):
-    """Adds Zenoti's choice: generate credentials here or record ones issued elsewhere."""
+    """Adds the issuer choice: generate credentials here, or record the ones Zenoti issued."""
 
     credential_mode = forms.ChoiceField(
         label="Credentials",

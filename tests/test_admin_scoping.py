@@ -55,6 +55,13 @@ def _expiry_alert(organization, scopes):
     return ExpiryAlert.objects.create(api_key=key, threshold_days=7, expires_at=key.expires_at)
 
 
+def _api_key(organization, scopes):
+    key, _ = services.api_key_generate(
+        application=_application(organization, scopes), actor=Actor.system()
+    )
+    return key
+
+
 def _audit_event(organization, scopes):
     _application(organization, scopes)
     return organization.audit_events.get()
@@ -62,6 +69,7 @@ def _audit_event(organization, scopes):
 
 FACTORIES = {
     "apps_registry.Application": _application,
+    "apps_registry.ApiKey": _api_key,
     "apps_registry.Organization": lambda organization, scopes: organization,
     "apps_registry.AuditEvent": _audit_event,
     "apps_registry.ExpiryAlert": _expiry_alert,

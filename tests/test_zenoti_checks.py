@@ -178,11 +178,14 @@ def test_a_pass_keeps_its_calls_in_flight_and_per_minute_bounded(
     assert all(later - earlier >= 0.09 for earlier, later in zip(starts, starts[2:], strict=False))
 
 
-def test_the_dashboard_counts_keys_zenoti_refuses(three_apps, operator) -> None:
+def test_the_dashboard_counts_keys_zenoti_refuses(three_apps, operator, operator_client) -> None:
     services.zenoti_keys_check_all(actor=Actor.system())
     labels, rows = organization_rows(operator, timezone.now())
     column = labels.index("Keys Zenoti refuses")
-    assert rows[0].values[column] == 2
+    cell = rows[0].values[column]
+    assert cell.value == 2
+    listed = operator_client.get(cell.url).context["cl"].result_list
+    assert sorted(key.application.name for key in listed) == ["App gone", "App off"]
 
 
 def test_keys_keyport_issued_are_never_sent_to_zenoti(organization, actor, fake_zenoti) -> None:

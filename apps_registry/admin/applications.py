@@ -27,10 +27,12 @@ from apps_registry.admin.application_parts import (
     redirect_rows,
 )
 from apps_registry.admin.export_action import ExportPermissionMixin, make_export_action
+from apps_registry.admin.history import KeyportHistoryMixin
 from apps_registry.admin.scoping import OrganizationScopedAdmin
 from apps_registry.forms import ApplicationAddForm, ApplicationForm
-from apps_registry.models import Application, RedirectURL
-from apps_registry.models.applications import CredentialOrigin
+from apps_registry.models import Application
+from apps_registry.models.applications import APPLICATION_EDITABLE_FIELDS, CredentialOrigin
+from apps_registry.models.keys import days_until
 from apps_registry.selectors import applications_with_key_summary
 
 RECORD_HELP = (
@@ -46,7 +48,10 @@ ZENOTI_FIELDS = ["zenoti_account_name", "zenoti_api_base_url"]
 
 @admin.register(Application)
 class ApplicationAdmin(
-    zenoti_views.IssuerLinksMixin, ExportPermissionMixin, OrganizationScopedAdmin
+    zenoti_views.IssuerLinksMixin,
+    KeyportHistoryMixin,
+    ExportPermissionMixin,
+    OrganizationScopedAdmin,
 ):
     form = ApplicationForm
     add_form = ApplicationAddForm
@@ -82,6 +87,7 @@ class ApplicationAdmin(
     inlines = [RedirectURLInline, ApiKeyInline]
     change_form_template = "admin/apps_registry/application/change_form.html"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    export_kind = "app"
     actions = [make_export_action("app", "Export credentials of the selected applications")]
 
     class Media:
@@ -89,6 +95,9 @@ class ApplicationAdmin(
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
         return applications_with_key_summary(super().get_queryset(request))
+
+    def history_related(self, obj: Any) -> list[tuple[str, list[Any]]]:
+        return [("apps_registry.ApiKey", list(obj.api_keys.values_list("pk", flat=True)))]
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
@@ -155,7 +164,7 @@ class ApplicationAdmin(
     def next_expiry_display(self, obj: Any) -> str:
         if obj.next_expiry is None:
             return "—"
-        days = (obj.next_expiry - timezone.now()).days
+        days = days_until(obj.next_expiry, timezone.now())
         return f"{obj.next_expiry:%Y-%m-%d} ({days} days left)"
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -163,12 +172,12 @@ class ApplicationAdmin(
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         if change:
-            redirects_changed = any(f.has_changed() for f in formsets if f.model is RedirectURL)
+            data = form.cleaned_data
             services.application_update(
                 application=form.instance,
                 actor=Actor.from_request(request),
-                changed=[*form.changed_data, *(["redirect_urls"] if redirects_changed else [])],
-                scopes=list(form.cleaned_data["scopes"]),
+                data={name: data[name] for name in APPLICATION_EDITABLE_FIELDS if name in data},
+                scopes=list(data["scopes"]),
                 redirect_urls=redirect_rows(formsets),
             )
         else:

@@ -87,6 +87,15 @@ ROTATE_TWICE_MESSAGE = "This key was already rotated; rotate its replacement ins
 REVOKE_TWICE_MESSAGE = "This key is already revoked."
 
 
+def _locked(api_key: ApiKey) -> ApiKey:
+    """The stored row, locked until the transaction ends, so two actions cannot race."""
+    return (
+        ApiKey.objects.select_for_update()
+        .select_related("application__organization")
+        .get(pk=api_key.pk)
+    )
+
+
 @sensitive_variables("raw_key")
 @transaction.atomic
 def api_key_rotate(
@@ -94,11 +103,7 @@ def api_key_rotate(
 ) -> tuple[ApiKey, str]:
     """Issue a replacement; the old key keeps working for the grace period, then expires."""
     now = now or timezone.now()
-    old = (
-        ApiKey.objects.select_for_update()
-        .select_related("application__organization")
-        .get(pk=api_key.pk)
-    )
+    old = _locked(api_key)
     if old.application.issued_by_zenoti:
         raise KeyStateError(ZENOTI_ISSUES_KEYS_MESSAGE)
     if old.revoked_at is not None:
@@ -128,11 +133,7 @@ def api_key_revoke(*, api_key: ApiKey, actor: Actor, now: dt.datetime | None = N
     For a Zenoti-issued key this marks it revoked: Keyport stops exporting and checking it;
     it must be revoked in Zenoti too (the admin page says so).
     """
-    key = (
-        ApiKey.objects.select_for_update()
-        .select_related("application__organization")
-        .get(pk=api_key.pk)
-    )
+    key = _locked(api_key)
     if key.revoked_at is not None:
         raise KeyStateError(REVOKE_TWICE_MESSAGE)
     key.revoked_at = now or timezone.now()
@@ -149,7 +150,14 @@ def api_key_revoke(*, api_key: ApiKey, actor: Actor, now: dt.datetime | None = N
 
 @sensitive_variables("raw_key")
 def api_key_verify(raw_key: str, *, now: dt.datetime | None = None) -> ApiKey | None:
-    """The key's record if ``raw_key`` is a usable key of an active app, else ``None``."""
+    """The key's record if ``raw_key`` is a usable key of an active app, else ``None``.
+
+    The key is found by the SHA-256 digest of the whole presented key, so no constant-time
+    comparison is needed: a timing difference in the index lookup can only tell an attacker
+    about digests, and steering a digest towards a stored one means finding SHA-256 preimages
+    of a 256-bit random key, which is out of reach. Comparing the found row's digest with
+    the one just searched for would guard nothing.
+    """
     now = now or timezone.now()
     digest = credentials.key_digest(raw_key)
     key: Any = (
@@ -158,7 +166,7 @@ def api_key_verify(raw_key: str, *, now: dt.datetime | None = None) -> ApiKey | 
         .select_related("application")
         .first()
     )
-    if key is None or not credentials.digests_match(key.key_digest, raw_key):
+    if key is None:
         return None
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_PRECISION:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
