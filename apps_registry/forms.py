@@ -14,11 +14,16 @@ from apps_registry.models import ApiScope, Application, Organization
 from apps_registry.models.applications import (
     APPLICATION_EDITABLE_FIELDS,
     ZENOTI_ACCOUNT_NAME_REQUIRED,
+    ZENOTI_BASE_URL_HELP,
     AuthMethod,
     LoginUserType,
 )
 from apps_registry.selectors import grouped_scope_choices
-from apps_registry.validators import validate_email_list, validate_lead_times
+from apps_registry.validators import (
+    validate_api_base_url,
+    validate_email_list,
+    validate_lead_times,
+)
 
 SCOPES_REQUIRED = "Choose at least one API scope."
 RECORD_NEEDS_ID_AND_SECRET = "Paste the Application ID and the secret Zenoti issued."  # noqa: S105
@@ -109,6 +114,14 @@ class ApplicationForm(forms.ModelForm):
     )
     contact_emails = EmailListField(
         required=False, help_text="They receive expiry alerts for this app (one per line)."
+    )
+    zenoti_api_base_url = forms.URLField(
+        label="Zenoti API base URL",
+        max_length=300,
+        required=False,
+        assume_scheme="https",
+        validators=[validate_api_base_url],
+        help_text=ZENOTI_BASE_URL_HELP,
     )
 
     class Meta:

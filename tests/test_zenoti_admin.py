@@ -201,3 +201,15 @@ def test_keyport_issued_apps_have_no_record_pages(operator_client, organization)
     assert operator_client.get(_url("zenoti_check", own.pk)).status_code == 404
     html = _text(operator_client.get(_url("change", own.pk)))
     assert "Generate API key" in html and "Check with Zenoti" not in html
+
+
+def test_the_dashboard_sends_expiring_zenoti_keys_to_record_replacement(
+    operator_client, organization, actor, fake_zenoti
+) -> None:
+    raw = zenoti_key()
+    fake_zenoti.add_key(raw)
+    application = record_zenoti_app(organization, actor, api_key=raw, days=5)
+    key = only_key(application)
+    html = _text(operator_client.get(reverse("admin:index")))
+    assert _url("key_record_replacement", application.pk, key.pk) in html
+    assert _url("key_rotate", application.pk, key.pk) not in html

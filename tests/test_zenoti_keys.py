@@ -178,3 +178,38 @@ def test_mark_as_revoked_stops_the_export(zenoti_app, actor) -> None:
     data = application_item(Application.objects.get(pk=zenoti_app.pk)).data
     assert data["api_keys"] == []
     assert AuditEvent.objects.get(action="api_key_revoke").details == {"issuer": "zenoti"}
+
+
+@pytest.mark.parametrize(
+    ("url", "accepted"),
+    [
+        ("https://api.zenoti.com", True),
+        ("http://127.0.0.1:8081", True),
+        ("http://api.zenoti.com", False),
+        ("ftp://api.zenoti.com", False),
+    ],
+)
+def test_the_key_only_travels_over_https(organization, actor, url, accepted) -> None:
+    if accepted:
+        services.application_record(**_recording(organization, actor, url))
+        assert Application.objects.get().zenoti_base_url() == url
+        return
+    with pytest.raises(ValidationError, match="must start with https://"):
+        services.application_record(**_recording(organization, actor, url))
+    assert not Application.objects.exists()
+
+
+def _recording(organization, actor, url: str) -> dict:
+    return {
+        "organization": organization,
+        "name": "Elsewhere",
+        "uri": "https://elsewhere.example.com",
+        "login_user_type": "guest",
+        "source_app": "bot",
+        "scopes": [],
+        "application_id": "zen-base-url",
+        "secret": "s3cret-value",
+        "zenoti_account_name": "serenityspa",
+        "zenoti_api_base_url": url,
+        "actor": actor,
+    }

@@ -86,7 +86,6 @@ class ApplicationAdmin(
     ]
     inlines = [RedirectURLInline, ApiKeyInline]
     change_form_template = "admin/apps_registry/application/change_form.html"
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     export_kind = "app"
     actions = [make_export_action("app", "Export credentials of the selected applications")]
 

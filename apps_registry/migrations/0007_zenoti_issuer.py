@@ -12,6 +12,8 @@ Zenoti account name; the application form asks for it on the next edit.
 from django.db import migrations, models
 from django.utils import timezone
 
+import apps_registry.validators
+
 KEYPORT_MARK = "kp_"
 
 
@@ -103,6 +105,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 help_text="Leave blank for the default (ZENOTI_API_BASE_URL).",
                 max_length=300,
+                validators=[apps_registry.validators.validate_api_base_url],
                 verbose_name="Zenoti API base URL",
             ),
         ),

@@ -9,6 +9,7 @@ from apps_registry.fields import StrictEncryptedCharField
 from apps_registry.roles import EXPORT_CODENAME, EXPORT_PERMISSION_LABEL
 from apps_registry.validators import (
     REDIRECT_URL_MAX_LENGTH,
+    validate_api_base_url,
     validate_email_list,
     validate_redirect_url,
 )
@@ -109,7 +110,11 @@ class Application(models.Model):
         "Zenoti account name", max_length=200, blank=True, help_text=ZENOTI_ACCOUNT_NAME_HELP
     )
     zenoti_api_base_url = models.URLField(
-        "Zenoti API base URL", max_length=300, blank=True, help_text=ZENOTI_BASE_URL_HELP
+        "Zenoti API base URL",
+        max_length=300,
+        blank=True,
+        validators=[validate_api_base_url],
+        help_text=ZENOTI_BASE_URL_HELP,
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
