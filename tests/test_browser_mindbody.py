@@ -13,10 +13,10 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.django_db(transaction=True)
-def test_operator_connects_the_sandbox_site(live_server, page, mindbody_operator, fake_mindbody):
-    log_in(page, live_server.url, mindbody_operator.username)
+def test_operator_connects_the_sandbox_site(live_server, page, operator, fake_mindbody):
+    log_in(page, live_server.url, operator.username)
     page.goto(f"{live_server.url}/admin/connections/mindbodysiteconnection/add/")
-    organization_pk = str(mindbody_operator.organizations.get().pk)
+    organization_pk = str(operator.organizations.get().pk)
     assert page.input_value("#id_organization") == organization_pk  # preselected: the only one
     page.fill("#id_name", "Sandbox studio")
     page.fill("#id_site_id", "-99")

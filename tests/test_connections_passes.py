@@ -15,6 +15,7 @@ from connections.services.outcomes import (
     TOKEN_LAPSED_MESSAGE,
     UNEXPECTED_FAILURE_MESSAGE,
 )
+from tests.factories import make_connection
 from tests.fake_mindbody import SANDBOX, TOKEN_INVALID, Fault
 from tests.support_mindbody import API_KEY
 
@@ -30,9 +31,7 @@ def _fixed_clock(fake_mindbody) -> None:
 
 def _site(organization, actor, fake, name, *, expires, renewals=0, status=ConnectionStatus.ACTIVE):
     """A sandbox connection whose token the fake knows (set up directly, as after an issue)."""
-    connection = services.mindbody_connection_create(
-        organization=organization, name=name, site_id=SANDBOX, api_key=API_KEY, actor=actor
-    )
+    connection = make_connection(organization, name=name, api_key=API_KEY, actor=actor)
     connection.staff_user_token = fake.seed_token(SANDBOX, expires=expires, renewals=renewals)
     connection.token_expires_at = expires
     connection.token_renewals = renewals
@@ -161,9 +160,7 @@ def test_first_verification_failure_emails_once_and_recovery_reactivates(
 
 def test_verification_skips_sites_without_a_live_token(organization, actor, fake_mindbody) -> None:
     _site(organization, actor, fake_mindbody, "Expired", expires=NOW + HOUR, status="token_expired")
-    services.mindbody_connection_create(
-        organization=organization, name="No token", site_id=SANDBOX, api_key=API_KEY, actor=actor
-    )
+    make_connection(organization, name="No token", api_key=API_KEY, actor=actor)
     report = services.mindbody_connections_verify_all(now=NOW)
     assert report.outcomes == []
 

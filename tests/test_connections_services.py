@@ -28,6 +28,7 @@ from connections.services.outcomes import (
     VERIFIED_MESSAGE,
     ConnectionActionError,
 )
+from tests.factories import make_connection
 from tests.fake_mindbody import NOT_ACTIVATED, STAFF_AUTH_FAILED, TOKEN_INVALID, Fault
 from tests.support_mindbody import API_KEY, LIVE_SITE, STAFF_PASSWORD, STAFF_USERNAME
 
@@ -198,8 +199,8 @@ def test_revoke_ends_and_forgets_the_token(issued_connection, actor, fake_mindbo
 
 
 def test_live_site_waits_for_the_owner_until_activated(organization, actor, fake_mindbody) -> None:
-    connection = services.mindbody_connection_create(
-        organization=organization, name="Studio", site_id=LIVE_SITE, api_key=API_KEY, actor=actor
+    connection = make_connection(
+        organization, name="Studio", site_id=LIVE_SITE, api_key=API_KEY, actor=actor
     )
     fetched = services.mindbody_activation_fetch(connection=connection, actor=actor)
     connection.refresh_from_db()
@@ -227,8 +228,8 @@ def test_live_site_waits_for_the_owner_until_activated(organization, actor, fake
 
 
 def test_unapproved_live_site_stays_activation_required(organization, actor, fake_mindbody) -> None:
-    connection = services.mindbody_connection_create(
-        organization=organization, name="Studio", site_id=LIVE_SITE, api_key=API_KEY, actor=actor
+    connection = make_connection(
+        organization, name="Studio", site_id=LIVE_SITE, api_key=API_KEY, actor=actor
     )
     services.mindbody_activation_fetch(connection=connection, actor=actor)
     token = fake_mindbody.seed_token(LIVE_SITE, expires=NOW + DAY)

@@ -25,40 +25,18 @@ from apps_registry.views.export import (
     WRONG_PASSWORD_MESSAGE,
 )
 from tests.conftest import OPERATOR_PASSWORD
-from tests.export_support import parse_env, user_in_role
+from tests.export_support import parse_env
+from tests.factories import make_application, make_key, make_user
 
 EXPORT_URL = reverse("credentials_export")
 
 
 @pytest.fixture
-def exporter(organization):
-    return user_in_role("erin", roles.CREDENTIAL_EXPORTER, [organization])
-
-
-@pytest.fixture
-def exporter_client(exporter):
-    client = Client()
-    client.force_login(exporter)
-    return client
-
-
-def _app(organization, scopes, actor, name="Spa booking"):
-    application, _ = services.application_create(
-        organization=organization,
-        name=name,
-        uri="https://booking.example.com",
-        login_user_type="guest",
-        source_app="external_webstore",
-        scopes=scopes,
-        actor=actor,
-    )
-    return application
-
-
-@pytest.fixture
 def app_with_keys(organization, scopes, actor):
-    application = _app(organization, scopes, actor, name='Spa "booking" $HOME')
-    old, _ = services.api_key_generate(application=application, actor=actor)
+    application = make_application(
+        organization, name='Spa "booking" $HOME', scopes=scopes, actor=actor
+    )
+    old = make_key(application, actor=actor)
     services.api_key_rotate(api_key=old, actor=actor)
     return Application.objects.get(pk=application.pk)
 
@@ -106,8 +84,8 @@ def test_json_export_round_trips(exporter_client, app_with_keys):
 
 
 def test_revoked_and_expired_keys_are_left_out(exporter_client, organization, scopes, actor):
-    application = _app(organization, scopes, actor)
-    key, _ = services.api_key_generate(application=application, actor=actor)
+    application = make_application(organization, name="Spa booking", scopes=scopes, actor=actor)
+    key = make_key(application, actor=actor)
     services.api_key_revoke(api_key=key, actor=actor)
     data = json.loads(_export(exporter_client, fmt="json", app=[application.pk]).content)
     assert data["api_keys"] == []
@@ -116,7 +94,7 @@ def test_revoked_and_expired_keys_are_left_out(exporter_client, organization, sc
 def test_several_items_make_a_zip_with_a_manifest(
     exporter_client, exporter, organization, scopes, actor, app_with_keys
 ):
-    second = _app(organization, scopes, actor, name="Second app")
+    second = make_application(organization, name="Second app", scopes=scopes, actor=actor)
     response = _export(exporter_client, fmt="json", app=[app_with_keys.pk, second.pk])
     assert response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
@@ -156,7 +134,7 @@ def test_one_audit_row_per_export_and_no_secret_anywhere(
 
 
 def test_no_permission_is_403_and_audited(organization, app_with_keys):
-    operator = user_in_role("otto", roles.OPERATOR, [organization])
+    operator = make_user("otto", role=roles.OPERATOR, organizations=[organization])
     client = Client()
     client.force_login(operator)
     response = _export(client, app=[app_with_keys.pk])
@@ -169,7 +147,7 @@ def test_no_permission_is_403_and_audited(organization, app_with_keys):
 def test_other_organizations_item_is_404_and_audited(
     exporter_client, other_organization, scopes, actor
 ):
-    theirs = _app(other_organization, scopes, actor, name="Their app")
+    theirs = make_application(other_organization, name="Their app", scopes=scopes, actor=actor)
     assert exporter_client.get(EXPORT_URL, {"app": theirs.pk}).status_code == 404
     assert _export(exporter_client, app=[theirs.pk]).status_code == 404
     reasons = list(

@@ -25,15 +25,17 @@ SEED = """
 import json
 from apps_registry import services
 from apps_registry.actors import Actor
-from apps_registry.models import ApiScope, Organization
+from apps_registry.models import ApiScope
 from django.utils import timezone
 import datetime as dt
-org = Organization.objects.create(name="Leak check", slug="leak-check")
+from tests.factories import make_application, make_key, make_organization
+org = make_organization("Leak check")
 actor = Actor.system()
 scopes = list(ApiScope.objects.all()[:2])
-app, secret = services.application_create(organization=org, name="Generated", uri="https://g.example.com",
-    login_user_type="guest", source_app="bot", scopes=scopes, actor=actor)
-key, raw_key = services.api_key_generate(application=app, actor=actor)
+app = make_application(org, name="Generated", scopes=scopes)
+secret = app.secret
+key = make_key(app)
+raw_key = key.key
 new_key, rotated = services.api_key_rotate(api_key=key, actor=actor)
 services.application_record(organization=org, name="Recorded", uri="https://r.example.com",
     login_user_type="guest", source_app="bot", scopes=scopes, application_id="rec-1",

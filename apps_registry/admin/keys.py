@@ -53,8 +53,8 @@ def issuer_label(key: ApiKey) -> str:
 @admin.register(ApiKey)
 class ApiKeyAdmin(OrganizationScopedAdmin):
     organization_path = "application__organization"
-    list_display = ["prefix", "application_link", "issuer", "status_label", "expires_at",
-                    "days_left", "last_used_at", "key_actions"]  # fmt: skip
+    list_display = ["prefix", "application_link", "issuer", "status_label", "expires",
+                    "days_left", "last_used", "key_actions"]  # fmt: skip
     list_display_links = None
     list_filter = [KeyStatusFilter, IssuerFilter, ZenotiCheckFilter, ExpiryWindowFilter,
                    UsageFilter, KeyOrganizationFilter]  # fmt: skip
@@ -94,7 +94,19 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
 
     @admin.display(description="Issuer", ordering="application__credential_origin")
     def issuer(self, key: ApiKey) -> str:
-        return issuer_label(key)
+        return issuer_label(key).removeprefix("Issued by ")
+
+    @admin.display(description="Expires", ordering="expires_at")
+    def expires(self, key: ApiKey) -> str:
+        at = key.expires_at
+        return format_html('<span title="{} UTC">{}</span>', f"{at:%H:%M}", f"{at:%Y-%m-%d}")
+
+    @admin.display(description="Last used", ordering="last_used_at")
+    def last_used(self, key: ApiKey) -> str:
+        return f"{key.last_used_at:%Y-%m-%d}" if key.last_used_at else "never"
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        return super().changelist_view(request, {"title": "API keys", **(extra_context or {})})
 
     @admin.display(description="Status")
     def status_label(self, key: ApiKey) -> str:

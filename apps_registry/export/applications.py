@@ -8,8 +8,6 @@ for credentials Zenoti issued, which also carry the account name and the API bas
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -31,7 +29,7 @@ def _prepare(queryset: QuerySet[Application]) -> QuerySet[Application]:
     )
 
 
-def application_item(application: Any) -> ExportItem:
+def application_item(application: Application) -> ExportItem:
     """Render one app: ID, secret, auth method, scopes and every usable key with its expiry."""
     keys: list[ApiKey] = getattr(application, "usable_keys", None) or list(
         application.api_keys.usable(timezone.now()).order_by("-created_at")

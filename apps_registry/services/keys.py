@@ -7,7 +7,6 @@ permanent. Plaintext keys are returned once to the caller and never audited.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -160,7 +159,7 @@ def api_key_verify(raw_key: str, *, now: dt.datetime | None = None) -> ApiKey | 
     """
     now = now or timezone.now()
     digest = credentials.key_digest(raw_key)
-    key: Any = (
+    key = (
         ApiKey.objects.usable(now)
         .filter(key_digest=digest, application__is_active=True)
         .select_related("application")

@@ -56,7 +56,7 @@ def mindbody_token_issue(
         raise ConnectionActionError(failed.message, failed) from None
     with transaction.atomic():
         current = common.locked(before.pk)
-        current.staff_user_token = issued.access_token  # type: ignore[assignment]
+        current.staff_user_token = issued.access_token
         current.token_expires_at = issued.expires_at
         current.token_renewals = 0
         current.staff_username = username
@@ -164,7 +164,7 @@ def mindbody_token_revoke(*, connection: MindbodySiteConnection, actor: Actor) -
         current = common.locked(before.pk)
         if common.token_changed(current, before):
             return common.finish(common.changed_meanwhile(current, REVOKE))
-        current.staff_user_token = ""  # type: ignore[assignment]
+        current.staff_user_token = ""
         current.token_expires_at = None
         current.token_renewals = 0
         current.status = Status.PENDING
