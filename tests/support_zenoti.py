@@ -7,17 +7,13 @@ limit is lifted unless a test sets ``ZENOTI_CALLS_PER_MINUTE`` itself.
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
-from apps_registry import services
-from apps_registry.actors import Actor
-from apps_registry.models import ApiKey, Application, Organization
+from apps_registry.models import ApiKey, Application
 from tests.fake_zenoti import FakeZenoti
 
 READ_TIMEOUT = 0.5
@@ -40,34 +36,6 @@ def fake_zenoti(settings: Any) -> Iterator[FakeZenoti]:
     settings.ZENOTI_CALLS_PER_MINUTE = 60_000
     yield fake
     fake.stop()
-
-
-def record_zenoti_app(
-    organization: Organization,
-    actor: Actor,
-    *,
-    name: str = "Zenoti webstore",
-    api_key: str = "",
-    days: float = 300,
-    account: str = ACCOUNT,
-    contacts: tuple[str, ...] = (),
-) -> Application:
-    """An app recorded from Zenoti (its key, if any, is checked right away)."""
-    return services.application_record(
-        organization=organization,
-        name=name,
-        uri=f"https://{name.lower().replace(' ', '-')}.example.com",
-        login_user_type="guest",
-        source_app="external_webstore",
-        scopes=[],
-        application_id=f"zen-{secrets.token_hex(4)}",
-        secret=secrets.token_urlsafe(24),
-        zenoti_account_name=account,
-        api_key=api_key,
-        api_key_expires_at=timezone.now() + dt.timedelta(days=days) if api_key else None,
-        contact_emails=contacts,
-        actor=actor,
-    )
 
 
 def only_key(application: Application) -> ApiKey:

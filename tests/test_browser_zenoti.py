@@ -11,7 +11,8 @@ from django.utils import timezone
 from apps_registry import roles
 from apps_registry.models import ApiKey, Application
 from tests.conftest import SCREENSHOTS, log_in
-from tests.export_support import parse_env, user_in_role
+from tests.export_support import parse_env
+from tests.factories import make_user
 from tests.support_zenoti import zenoti_key
 
 pytestmark = pytest.mark.browser
@@ -31,7 +32,7 @@ def _shoot(page, name: str) -> None:
 def test_operator_records_checks_replaces_and_exports_a_zenoti_app(
     live_server, page, organization, scopes, fake_zenoti, tmp_path
 ):
-    user = user_in_role("zoe", roles.CREDENTIAL_EXPORTER, [organization])
+    user = make_user("zoe", role=roles.CREDENTIAL_EXPORTER, organizations=[organization])
     first, second = zenoti_key(), zenoti_key()
     fake_zenoti.add_key(first)
     fake_zenoti.add_key(second)

@@ -17,9 +17,9 @@ from apps_registry.models import ApiKey, Application
 from apps_registry.models.applications import ZENOTI_ACCOUNT_NAME_REQUIRED
 from apps_registry.services import ZENOTI_ISSUES_KEYS_MESSAGE
 from apps_registry.zenoti_forms import RECORD_KEY_EXPIRY_PAST
+from tests.factories import make_application, make_zenoti_application
 from tests.fake_zenoti import UNKNOWN_KEY_MESSAGE, UPPER_MESSAGE
-from tests.support_alerts import make_app
-from tests.support_zenoti import only_key, record_zenoti_app, zenoti_key
+from tests.support_zenoti import only_key, zenoti_key
 from tests.test_admin_applications import ADD_URL, LIST_URL, _form_data
 
 
@@ -31,7 +31,7 @@ def _url(name: str, *args: object) -> str:
 def zenoti_app(organization, actor, fake_zenoti):
     raw = zenoti_key()
     fake_zenoti.add_key(raw)
-    application = record_zenoti_app(organization, actor, api_key=raw)
+    application = make_zenoti_application(organization, actor=actor, api_key=raw)
     application.raw_key = raw
     return application
 
@@ -42,7 +42,7 @@ def _text(response) -> str:
 
 
 def test_the_list_shows_and_filters_by_issuer(operator_client, organization, zenoti_app) -> None:
-    make_app(organization, "Own app")
+    make_application(organization, name="Own app")
     html = _text(operator_client.get(LIST_URL))
     assert "Issued by Zenoti" in html and "Issued by Keyport" in html and "By Issuer" in html
     cells = re.findall(r'<td class="field-issued_by">(\w+)</td>', html)
@@ -129,7 +129,7 @@ def test_a_refused_replacement_is_kept_and_says_why(operator_client, zenoti_app)
 
 
 def test_record_key_for_an_app_without_one(operator_client, organization, actor, fake_zenoti):
-    application = record_zenoti_app(organization, actor)
+    application = make_zenoti_application(organization, actor=actor)
     html = _text(operator_client.get(_url("change", application.pk)))
     assert _url("key_record", application.pk) in html and "Check with Zenoti" not in html
     raw = zenoti_key()
@@ -155,7 +155,7 @@ def test_check_with_zenoti_button_records_the_answer(operator_client, zenoti_app
 
 
 def test_check_needs_a_usable_key(operator_client, organization, actor, fake_zenoti) -> None:
-    application = record_zenoti_app(organization, actor)
+    application = make_zenoti_application(organization, actor=actor)
     response = operator_client.post(_url("zenoti_check", application.pk), follow=True)
     assert NO_KEYS_TO_CHECK in _text(response)
 
@@ -196,7 +196,7 @@ def test_editing_an_app_recorded_without_account_name_asks_for_it(
 
 
 def test_keyport_issued_apps_have_no_record_pages(operator_client, organization) -> None:
-    own = make_app(organization, "Own app")
+    own = make_application(organization, name="Own app")
     assert operator_client.get(_url("key_record", own.pk)).status_code == 404
     assert operator_client.get(_url("zenoti_check", own.pk)).status_code == 404
     html = _text(operator_client.get(_url("change", own.pk)))
@@ -208,7 +208,7 @@ def test_the_dashboard_sends_expiring_zenoti_keys_to_record_replacement(
 ) -> None:
     raw = zenoti_key()
     fake_zenoti.add_key(raw)
-    application = record_zenoti_app(organization, actor, api_key=raw, days=5)
+    application = make_zenoti_application(organization, actor=actor, api_key=raw, days=5)
     key = only_key(application)
     html = _text(operator_client.get(reverse("admin:index")))
     assert _url("key_record_replacement", application.pk, key.pk) in html

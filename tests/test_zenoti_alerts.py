@@ -14,8 +14,8 @@ from apps_registry.alerts.digest import ROTATE_IN_ZENOTI
 from apps_registry.alerts.due import find_due
 from apps_registry.export.applications import application_item
 from apps_registry.models import ApiKey, Application
-from tests.support_alerts import make_app, make_key
-from tests.support_zenoti import only_key, record_zenoti_app, zenoti_key
+from tests.factories import make_application, make_key, make_zenoti_application
+from tests.support_zenoti import only_key, zenoti_key
 
 
 def _deliver(now: dt.datetime) -> None:
@@ -29,8 +29,12 @@ def _deliver(now: dt.datetime) -> None:
 def mixed(spa, actor, fake_zenoti):
     raw = zenoti_key()
     fake_zenoti.add_key(raw)
-    zenoti_app = record_zenoti_app(spa, actor, name="Zenoti kiosk", api_key=raw, days=10)
-    own_key, _ = make_key(make_app(spa, "Own widget"), timezone.now() + dt.timedelta(days=10))
+    zenoti_app = make_zenoti_application(
+        spa, actor=actor, name="Zenoti kiosk", api_key=raw, days=10
+    )
+    own_key = make_key(
+        make_application(spa, name="Own widget"), expires_at=timezone.now() + dt.timedelta(days=10)
+    )
     return only_key(zenoti_app), own_key, raw
 
 

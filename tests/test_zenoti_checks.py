@@ -19,9 +19,9 @@ from apps_registry.management.commands.verify_zenoti_keys import (
 )
 from apps_registry.models import AuditEvent
 from apps_registry.services.zenoti_checks import NOT_ZENOTI_KEY_MESSAGE
+from tests.factories import make_application, make_key, make_zenoti_application
 from tests.fake_zenoti import LOWER_ERROR, UNKNOWN_KEY_MESSAGE, UPPER_ERROR
-from tests.support_alerts import make_app, make_key
-from tests.support_zenoti import only_key, record_zenoti_app, zenoti_key
+from tests.support_zenoti import only_key, zenoti_key
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def three_apps(organization, actor, fake_zenoti):
     fake_zenoti.add_key(keys["off"])
     fake_zenoti.turn_off(keys["off"], shape="upper")
     apps = {
-        name: record_zenoti_app(organization, actor, name=f"App {name}", api_key=raw)
+        name: make_zenoti_application(organization, actor=actor, name=f"App {name}", api_key=raw)
         for name, raw in keys.items()
     }
     fake_zenoti.requests.clear()
@@ -78,7 +78,7 @@ def test_command_checks_only_the_named_apps_and_exits_zero_when_they_pass(
 
 def test_command_refuses_unknown_and_keyport_issued_apps(three_apps, organization) -> None:
     assert _run("--app", "no-such-app")[1] == UNKNOWN_APP_MESSAGE.format(value="no-such-app")
-    own = make_app(organization, "Own app")
+    own = make_application(organization, name="Own app")
     assert _run("--app", own.application_id)[1] == NOT_ZENOTI_APP_MESSAGE.format(
         value=own.application_id
     )
@@ -96,7 +96,7 @@ def test_first_refusal_after_a_pass_emails_once_per_incident(
     capture = django_capture_on_commit_callbacks
     raw = zenoti_key()
     fake_zenoti.add_key(raw)
-    application = record_zenoti_app(organization, actor, api_key=raw)
+    application = make_zenoti_application(organization, actor=actor, api_key=raw)
     key = only_key(application)
     assert key.zenoti_result == "passed"
 
@@ -127,7 +127,7 @@ def test_first_refusal_after_a_pass_emails_once_per_incident(
 def test_a_key_that_never_passed_sends_no_email(
     organization, actor, fake_zenoti, smtp_server, django_capture_on_commit_callbacks
 ):
-    record_zenoti_app(organization, actor, api_key=zenoti_key())  # unknown to Zenoti
+    make_zenoti_application(organization, actor=actor, api_key=zenoti_key())  # unknown to Zenoti
     _pass(django_capture_on_commit_callbacks)
     assert smtp_server.received == []
 
@@ -138,7 +138,7 @@ def test_unreachable_zenoti_neither_emails_nor_ends_the_incident(
     capture = django_capture_on_commit_callbacks
     raw = zenoti_key()
     fake_zenoti.add_key(raw)
-    application = record_zenoti_app(organization, actor, api_key=raw)
+    application = make_zenoti_application(organization, actor=actor, api_key=raw)
     fake_zenoti.remove_key(raw)
     _pass(capture)
     smtp_server.wait_for(1)
@@ -158,8 +158,12 @@ def test_a_pass_keeps_its_calls_in_flight_and_per_minute_bounded(
     for number in range(8):
         raw = zenoti_key()
         fake_zenoti.add_key(raw)
-        record_zenoti_app(
-            organization, actor, name=f"Spa {number}", api_key=raw, account=f"acct{number % 2}"
+        make_zenoti_application(
+            organization,
+            actor=actor,
+            name=f"Spa {number}",
+            api_key=raw,
+            account=f"acct{number % 2}",
         )
     fake_zenoti.requests.clear()
     fake_zenoti.max_in_flight = 0
@@ -189,7 +193,10 @@ def test_the_dashboard_counts_keys_zenoti_refuses(three_apps, operator, operator
 
 
 def test_keys_keyport_issued_are_never_sent_to_zenoti(organization, actor, fake_zenoti) -> None:
-    own_key, _ = make_key(make_app(organization, "Own app"), timezone.now() + dt.timedelta(days=9))
+    own_key = make_key(
+        make_application(organization, name="Own app"),
+        expires_at=timezone.now() + dt.timedelta(days=9),
+    )
     with pytest.raises(services.KeyStateError, match=NOT_ZENOTI_KEY_MESSAGE):
         services.zenoti_key_check(api_key=own_key, actor=actor)
     assert services.zenoti_keys_check_all(actor=actor).checks == []

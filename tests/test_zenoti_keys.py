@@ -20,8 +20,9 @@ from apps_registry.services.recorded_keys import (
     RECORD_NOT_ZENOTI_MESSAGE,
     REPLACE_TWICE_MESSAGE,
 )
+from tests.factories import make_zenoti_application
 from tests.fake_zenoti import UNKNOWN_KEY_MESSAGE
-from tests.support_zenoti import only_key, record_zenoti_app, zenoti_key
+from tests.support_zenoti import only_key, zenoti_key
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def first_key(fake_zenoti):
 
 @pytest.fixture
 def zenoti_app(organization, actor, first_key):
-    return record_zenoti_app(organization, actor, api_key=first_key, days=10)
+    return make_zenoti_application(organization, actor=actor, api_key=first_key, days=10)
 
 
 def _audit_text() -> str:
@@ -49,7 +50,7 @@ def test_recording_an_app_checks_its_key_with_zenoti(zenoti_app, fake_zenoti, fi
 
 def test_recording_needs_the_zenoti_account_name(organization, actor, fake_zenoti) -> None:
     with pytest.raises(ValidationError) as raised:
-        record_zenoti_app(organization, actor, account="  ")
+        make_zenoti_application(organization, actor=actor, account="  ")
     assert ZENOTI_ACCOUNT_NAME_REQUIRED in str(raised.value)
     assert not Application.objects.exists()
 
@@ -91,7 +92,7 @@ def test_replacement_cuts_the_old_key_to_the_grace_period_and_takes_over(
 def test_a_short_lived_old_key_keeps_its_own_earlier_expiry(
     organization, actor, fake_zenoti
 ) -> None:
-    application = record_zenoti_app(organization, actor, api_key=zenoti_key(), days=2)
+    application = make_zenoti_application(organization, actor=actor, api_key=zenoti_key(), days=2)
     old = only_key(application)
     own_expiry = old.expires_at
     services.api_key_record(

@@ -14,14 +14,14 @@ from apps_registry.export.applications import application_item
 from apps_registry.models import ApiKey, Application, AuditEvent
 from apps_registry.models.applications import CredentialOrigin
 from apps_registry.services.keys import store_key
-from tests.support_alerts import make_app, make_key
-from tests.support_zenoti import only_key, record_zenoti_app, zenoti_key
+from tests.factories import make_application, make_key, make_zenoti_application
+from tests.support_zenoti import only_key, zenoti_key
 
 migration = importlib.import_module("apps_registry.migrations.0007_zenoti_issuer")
 
 
 def test_keyport_minted_keys_leave_zenoti_apps(organization, actor) -> None:
-    application = record_zenoti_app(organization, actor, api_key=zenoti_key(), days=200)
+    application = make_zenoti_application(organization, actor=actor, api_key=zenoti_key(), days=200)
     real = only_key(application)
     # What the old Rotate did: a kp_ key, the real key cut short and marked as replaced.
     prefix, raw = credentials.new_api_key()
@@ -33,8 +33,8 @@ def test_keyport_minted_keys_leave_zenoti_apps(organization, actor) -> None:
         actor=actor,
     )
     ApiKey.objects.filter(pk=real.pk).update(replaced_by=minted)
-    own = make_app(organization, "Own app")
-    own_key, _ = make_key(own, timezone.now() + dt.timedelta(days=30))
+    own = make_application(organization, name="Own app")
+    own_key = make_key(own, expires_at=timezone.now() + dt.timedelta(days=30))
     services.api_key_rotate(api_key=own_key, actor=actor)
 
     migration.keyport_keys_off_zenoti_apps(apps, None)

@@ -13,7 +13,8 @@ from apps_registry.apps import ZENOTI_CHECK_ENTRY
 from apps_registry.models import ApiKey
 from apps_registry.plugins import PERIODIC_TASKS
 from apps_registry.tasks import ZENOTI_ACCOUNT_TASK, ZENOTI_DAILY_TASK, verify_zenoti_keys
-from tests.support_zenoti import only_key, record_zenoti_app, zenoti_key
+from tests.factories import make_zenoti_application
+from tests.support_zenoti import only_key, zenoti_key
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -33,10 +34,10 @@ def test_daily_pass_on_a_real_worker_checks_every_key_and_emails_once(
     good, dropped, other = zenoti_key(), zenoti_key(), zenoti_key()
     for raw in (good, dropped, other):
         fake_zenoti.add_key(raw)
-    accepted = record_zenoti_app(organization, actor, name="Webstore", api_key=good)
-    refused = record_zenoti_app(organization, actor, name="Kiosk", api_key=dropped)
-    second_org = record_zenoti_app(
-        organization, actor, name="Other account", api_key=other, account="rivalgym"
+    accepted = make_zenoti_application(organization, actor=actor, name="Webstore", api_key=good)
+    refused = make_zenoti_application(organization, actor=actor, name="Kiosk", api_key=dropped)
+    second_org = make_zenoti_application(
+        organization, actor=actor, name="Other account", api_key=other, account="rivalgym"
     )
     assert set(ApiKey.objects.values_list("zenoti_result", flat=True)) == {"passed"}
     fake_zenoti.turn_off(dropped, shape="upper")
