@@ -170,3 +170,11 @@ def test_a_person_waiting_gets_the_429_at_once(fake) -> None:
     assert answer.result == UNREACHABLE
     assert answer.text == zenoti.RATE_LIMITED_MESSAGE.format(seconds=1)
     assert len(fake.requests) == 1
+
+
+def test_retry_after_as_an_http_date_or_garbage() -> None:
+    soon = time.time() + 30
+    stamp = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(soon))
+    assert 28 <= zenoti.retry_after_seconds(stamp) <= 31
+    assert zenoti.retry_after_seconds("soon-ish") == zenoti.DEFAULT_RETRY_AFTER
+    assert zenoti.retry_after_seconds(None) == zenoti.DEFAULT_RETRY_AFTER

@@ -17,7 +17,11 @@ from apps_registry.models import ApiKey, Application, AuditEvent
 from apps_registry.models.applications import ZENOTI_ACCOUNT_NAME_REQUIRED
 from apps_registry.services.recorded_keys import (
     RECORD_DUPLICATE_MESSAGE,
+    RECORD_EMPTY_MESSAGE,
+    RECORD_EXPIRY_PAST_MESSAGE,
     RECORD_NOT_ZENOTI_MESSAGE,
+    REPLACE_OTHER_APP_MESSAGE,
+    REPLACE_REVOKED_MESSAGE,
     REPLACE_TWICE_MESSAGE,
 )
 from tests.factories import make_zenoti_application
@@ -214,3 +218,35 @@ def _recording(organization, actor, url: str) -> dict:
         "zenoti_api_base_url": url,
         "actor": actor,
     }
+
+
+def test_bad_recordings_are_refused_in_plain_words(organization, actor, zenoti_app) -> None:
+    later = timezone.now() + dt.timedelta(days=365)
+    with pytest.raises(ValidationError, match=RECORD_EMPTY_MESSAGE):
+        services.api_key_record(application=zenoti_app, raw_key="  ", expires_at=later, actor=actor)
+    with pytest.raises(ValidationError, match=RECORD_EXPIRY_PAST_MESSAGE):
+        services.api_key_record(
+            application=zenoti_app,
+            raw_key=zenoti_key(),
+            expires_at=timezone.now() - dt.timedelta(days=1),
+            actor=actor,
+        )
+    other = make_zenoti_application(organization, actor=actor, name="Other", api_key=zenoti_key())
+    with pytest.raises(services.KeyStateError, match=REPLACE_OTHER_APP_MESSAGE):
+        services.api_key_record(
+            application=zenoti_app,
+            raw_key=zenoti_key(),
+            expires_at=later,
+            actor=actor,
+            replaces=only_key(other),
+        )
+    revoked = services.api_key_revoke(api_key=only_key(zenoti_app), actor=actor)
+    with pytest.raises(services.KeyStateError, match=REPLACE_REVOKED_MESSAGE):
+        services.api_key_record(
+            application=zenoti_app,
+            raw_key=zenoti_key(),
+            expires_at=later,
+            actor=actor,
+            replaces=revoked,
+        )
+    assert zenoti_app.api_keys.count() == 1
