@@ -18,13 +18,15 @@ from apps_registry.models import AuditEvent
 
 ACTION_LABELS: dict[str, str] = {
     "application_create": "Application registered",
-    "application_record": "Application recorded (credentials issued elsewhere)",
+    "application_record": "Application recorded (credentials issued by Zenoti)",
     "application_update": "Application changed",
     "application_delete": "Application deleted",
     "api_key_generate": "Key generated",
     "api_key_rotate": "Key rotated",
     "api_key_revoke": "Key revoked",
     "api_key_record": "Key recorded",
+    "api_key_record_replacement": "Replacement key recorded",
+    "zenoti_key_check": "Key checked with Zenoti",
     "export": "Credentials exported",
     "export_denied": "Export refused",
     "expiry_alert_retry": "Failed alerts retried",

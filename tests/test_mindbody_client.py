@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import socket
 import time
+from typing import Any
 
 import pytest
 
@@ -269,8 +270,11 @@ def test_network_failures_name_the_host_and_the_cause_in_plain_words() -> None:
 
     url = "https://api.mindbodyonline.com/public/v6/site/locations"
     gaierror = socket.gaierror(-2, "Name or service not known")
+    nothing: Any = None  # requests' own wrapping, minus the pool and connection objects
     unresolved = requests.ConnectionError(
-        MaxRetryError(None, url, NameResolutionError("api.mindbodyonline.com", None, gaierror))
+        MaxRetryError(
+            nothing, url, NameResolutionError("api.mindbodyonline.com", nothing, gaierror)
+        )
     )
     assert network_cause(unresolved, url) == "could not resolve api.mindbodyonline.com"
     tls = requests.exceptions.SSLError("certificate verify failed")
