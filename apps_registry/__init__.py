@@ -30,6 +30,11 @@ Design and flows: ``docs/architecture.md``. Where things live:
 
 * ``models``: ``Application``, ``RedirectURL``, ``ApiScope``, ``ApiKey``, ``ExpiryAlert``.
 * ``credentials``: generation and hashing of IDs, secrets and keys (no ORM).
+* ``zenoti`` (the live check ``GET /v1/centers``, no ORM) with ``rate_limit`` and
+  ``zenoti_client`` (bound to the ``ZENOTI_*`` settings); ``services/recorded_apps.py``,
+  ``services/recorded_keys.py`` and ``services/zenoti_checks.py``: what Keyport does with
+  credentials Zenoti issued (``Application.issuer``); ``zenoti_notifications``,
+  ``zenoti_dashboard``, ``zenoti_forms``, ``admin/zenoti_views.py``: their email and screens.
 * ``services/``: every write (keyword-only, atomic, audited); ``selectors``: every read.
 * ``alerts/``: the level-triggered expiry scan, claims, digests and delivery.
 * ``export/`` and ``services/export.py``: ``.env``/JSON/ZIP export, audit before any byte;

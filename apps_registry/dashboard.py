@@ -61,6 +61,7 @@ register_dashboard_metric(
         "Apps",
         _apps,
         order=10,
+        attention=False,
         link=_link("admin:apps_registry_application_changelist", "organization__id__exact={org}"),
     )
 )
@@ -70,6 +71,7 @@ register_dashboard_metric(
         "Active keys",
         _active_keys,
         order=20,
+        attention=False,
         link=_link(KEYS_LIST, "organization={org}&status=usable"),
     )
 )
@@ -100,6 +102,7 @@ register_dashboard_metric(
 class Cell:
     value: int
     url: str | None
+    attention: bool = False  # shown as needing action
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,11 @@ def organization_rows(
         OrganizationRow(
             name,
             [
-                Cell(c.get(pk, 0), metric.link(pk) if metric.link else None)
+                Cell(
+                    c.get(pk, 0),
+                    metric.link(pk) if metric.link else None,
+                    bool(c.get(pk, 0)) and metric.attention,
+                )
                 for metric, c in zip(metrics, counts, strict=True)
             ],
         )

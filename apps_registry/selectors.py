@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from apps_registry import credentials
 from apps_registry.models import ApiKey, ApiScope, Application, AuditEvent, Organization
+from apps_registry.models.applications import CredentialOrigin
 from apps_registry.plugins import EXPORT_SOURCES
 
 ModelT = TypeVar("ModelT", bound=models.Model)
@@ -155,3 +156,26 @@ def exports_in_last_hour(user: RequestUser, now: dt.datetime | None = None) -> i
         return 0
     since = (now or timezone.now()) - dt.timedelta(hours=1)
     return AuditEvent.objects.filter(actor=user, action="export", at__gte=since).count()
+
+
+def zenoti_keys_to_check(
+    *, now: dt.datetime, application_ids: Sequence[str] = ()
+) -> models.QuerySet[Any]:
+    """Ids of usable keys of active Zenoti-issued apps (optionally of some Application IDs)."""
+    keys = ApiKey.objects.usable(now).filter(
+        application__credential_origin=CredentialOrigin.RECORDED, application__is_active=True
+    )
+    if application_ids:
+        keys = keys.filter(application__application_id__in=list(application_ids))
+    return keys.order_by("pk").values_list("pk", flat=True)
+
+
+def zenoti_keys_by_account(*, now: dt.datetime) -> dict[str, list[int]]:
+    """The keys a daily pass checks, grouped per Zenoti organization (its rate-limit unit)."""
+    rows = ApiKey.objects.filter(pk__in=zenoti_keys_to_check(now=now)).values_list(
+        "pk", "application__zenoti_api_base_url", "application__zenoti_account_name"
+    )
+    grouped: dict[str, list[int]] = defaultdict(list)
+    for key_id, base_url, account in rows.order_by("pk"):
+        grouped[f"{base_url or ''}|{(account or '').strip().lower()}"].append(key_id)
+    return dict(grouped)

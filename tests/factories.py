@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 
 from django.contrib.auth.models import Group, Permission, User
+from django.utils import timezone
 from django.utils.text import slugify
 
 from apps_registry import credentials, services
@@ -123,6 +124,35 @@ def make_key(
         raw_key=raw_key,
         expires_at=expires_at,
         actor=actor,
+    )
+
+
+def make_zenoti_application(
+    organization: Organization,
+    *,
+    actor: Actor | None = None,
+    name: str = "Zenoti webstore",
+    api_key: str = "",
+    days: float = 300,
+    account: str = "serenityspa",
+    contacts: Sequence[str] = (),
+) -> Application:
+    """An app recorded from Zenoti through ``application_record``; its key (if any) expires in
+    ``days`` and is checked with Zenoti right away (point ``ZENOTI_API_BASE_URL`` at a fake)."""
+    return services.application_record(
+        organization=organization,
+        name=name,
+        uri=f"https://{slugify(name) or 'app'}.example.com",
+        login_user_type="guest",
+        source_app="external_webstore",
+        scopes=[],
+        application_id=f"zen-{secrets.token_hex(4)}",
+        secret=secrets.token_urlsafe(24),
+        zenoti_account_name=account,
+        api_key=api_key,
+        api_key_expires_at=timezone.now() + dt.timedelta(days=days) if api_key else None,
+        contact_emails=contacts,
+        actor=actor or Actor.system(),
     )
 
 

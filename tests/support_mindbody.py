@@ -14,6 +14,7 @@ import pytest
 from apps_registry.actors import Actor
 from apps_registry.models import Organization
 from connections import services
+from connections.call_tally import TALLY
 from connections.models import MindbodySiteConnection
 from tests.factories import make_connection
 from tests.fake_mindbody import SANDBOX, FakeMindbody
@@ -38,6 +39,7 @@ def fake_mindbody(settings: Any) -> Iterator[FakeMindbody]:
     settings.MINDBODY_MAX_RETRIES = 2
     settings.MINDBODY_BACKOFF_FACTOR = 0.01
     settings.MINDBODY_RETRY_AFTER_MAX = 2
+    TALLY.drain()  # calls an earlier test left uncounted are not this test's
     yield fake
     fake.stop()
 

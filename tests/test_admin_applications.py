@@ -126,6 +126,7 @@ def test_recorded_app_keeps_pasted_values_and_never_renders_them(
         recorded_secret="pasted-secret-value-123",
         recorded_api_key="pasted-api-key-value-456",
         recorded_api_key_expires_on="2099-01-31",
+        zenoti_account_name="serenityspa",
     )
     response = operator_client.post(ADD_URL, data, follow=True)
     html = response.content.decode()

@@ -79,7 +79,10 @@ def test_the_audit_log_names_actions_links_targets_and_reads_details(
 def test_action_names_and_details_read_as_words() -> None:
     assert action_label("api_key_rotate") == "Key rotated"
     assert action_label("mindbody_token_renew_failed") == "Staff token renewed: failed"
-    assert action_label("zenoti_key_check") == "Zenoti key check"
+    assert (
+        action_label("mindbody_site_archive") == "Mindbody site archive"
+    )  # not named: still reads
+    assert action_label("zenoti_key_check") == "Key checked with Zenoti"
     rows = detail_rows({"changed": ["name", "scopes"], "format": "env", "note": None})
     assert rows == [("Changed", "name, scopes"), ("Format", "env"), ("Note", "—")]
     items = {"items": [{"type": "app", "id": 1, "name": "Glow", "organization": "Spa"}]}

@@ -12,10 +12,15 @@ from connections import services
 from connections.admin.connections import SANDBOX_BADGE
 from connections.mindbody import REFUSED_MESSAGE
 from connections.models import SITE_ID_INVALID_MESSAGE, ConnectionStatus, MindbodySiteConnection
-from connections.services.outcomes import TOKEN_REVOKED_MESSAGE, VERIFIED_MESSAGE
+from connections.services.outcomes import (
+    KEY_REFUSED_MESSAGE,
+    SITE_CHECKED_MESSAGE,
+    TOKEN_REVOKED_MESSAGE,
+    VERIFIED_MESSAGE,
+)
 from tests.factories import make_connection
 from tests.fake_mindbody import SANDBOX, STAFF_AUTH_FAILED
-from tests.support_mindbody import API_KEY, STAFF_PASSWORD, STAFF_USERNAME
+from tests.support_mindbody import API_KEY, OTHER_API_KEY, STAFF_PASSWORD, STAFF_USERNAME
 from tests.test_connections_secrets import every_stored_text
 
 CHANGELIST = reverse("admin:connections_mindbodysiteconnection_changelist")
@@ -109,7 +114,7 @@ def test_wrong_password_shows_mindbodys_words_and_not_the_password(
     assert STAFF_PASSWORD not in page
 
 
-@pytest.mark.parametrize("action", ["verify", "renew", "revoke", "activation"])
+@pytest.mark.parametrize("action", ["verify", "renew", "revoke"])
 def test_buttons_confirm_on_get_and_act_on_post(operator_client, issued_connection, action) -> None:
     before = AuditEvent.objects.count()
     confirm = operator_client.get(_url(action, issued_connection))
@@ -168,3 +173,50 @@ def test_operator_adds_the_sandbox_issues_a_token_sees_it_verified_and_renewed(
     assert connection.token_expires_at == first_expiry + dt.timedelta(hours=24)
     page = operator_client.get(_url("change", connection)).content.decode()
     assert API_KEY not in page and connection.staff_user_token not in page
+
+
+def test_adding_a_connection_checks_key_and_site_at_once(
+    operator_client, organization, fake_mindbody
+) -> None:
+    response = operator_client.post(
+        ADD,
+        {"organization": organization.pk, "name": "Sandbox", "site_id": "-99", "api_key": API_KEY},
+        follow=True,
+    )
+    connection = MindbodySiteConnection.objects.get()
+    assert response.redirect_chain[-1][0] == _url("change", connection)
+    page = response.content.decode()
+    assert SITE_CHECKED_MESSAGE.format(count=2) in page
+    assert "Mindbody answered with 2 location(s)" in page  # stored, shown on the page
+    [sent] = fake_mindbody.requests
+    assert sent.path == "/public/v6/site/locations" and "Authorization" not in sent.headers
+
+
+def test_a_wrong_key_is_reported_the_moment_it_is_entered(
+    operator_client, organization, fake_mindbody
+) -> None:
+    response = operator_client.post(
+        ADD,
+        {
+            "organization": organization.pk,
+            "name": "Typo",
+            "site_id": "-99",
+            "api_key": OTHER_API_KEY,
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    connection = MindbodySiteConnection.objects.get()
+    assert connection.status == ConnectionStatus.KEY_REFUSED and not connection.has_token
+    assert KEY_REFUSED_MESSAGE.split("{")[0] in page and "API key refused" in page
+    assert OTHER_API_KEY not in page
+
+    operator_client.post(_url("change", connection), {"name": "Typo", "replace_api_key": API_KEY})
+    connection.refresh_from_db()
+    assert connection.api_key == API_KEY and connection.status == ConnectionStatus.PENDING
+    assert connection.site_checked_at is not None
+
+
+def test_change_page_names_the_tokens_user(operator_client, issued_connection) -> None:
+    page = operator_client.get(_url("change", issued_connection)).content.decode()
+    assert "Staff, ID 100000001" in page

@@ -68,7 +68,9 @@ def test_replacing_the_key_stores_it_encrypted_and_asks_for_verification(
     assert OTHER_API_KEY not in page and API_KEY not in page
     connection = MindbodySiteConnection.objects.get(pk=issued_connection.pk)
     assert connection.api_key == OTHER_API_KEY
-    assert connection.status == ConnectionStatus.PENDING and connection.last_error == ""
+    # The new key is checked at once (with the token, which still works): active again.
+    assert VERIFIED_MESSAGE.format(count=2) in page
+    assert connection.status == ConnectionStatus.ACTIVE and connection.last_error == ""
     assert OTHER_API_KEY not in every_stored_text()
     [event] = _updates(connection)
     assert "api_key_replaced" in event.details["changed"]

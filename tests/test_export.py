@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db.models.signals import pre_save
 from django.test import Client
@@ -59,21 +60,22 @@ def test_env_export_round_trips_to_the_stored_values(exporter_client, app_with_k
     values = parse_env(response.content.decode(), tmp_path)
     newest, older = app_with_keys.api_keys.order_by("-created_at")
     assert values == {
-        "ZENOTI_APP_NAME": 'Spa "booking" $HOME',
-        "ZENOTI_APPLICATION_ID": app_with_keys.application_id,
-        "ZENOTI_APPLICATION_SECRET": app_with_keys.secret,
-        "ZENOTI_AUTH_METHOD": "api_key",
-        "ZENOTI_SCOPES": ",".join(sorted(s.code for s in app_with_keys.scopes.all())),
-        "ZENOTI_API_KEY": newest.key,
-        "ZENOTI_API_KEY_EXPIRES_AT": newest.expires_at.isoformat(),
-        "ZENOTI_API_KEY_2": older.key,
-        "ZENOTI_API_KEY_2_EXPIRES_AT": older.expires_at.isoformat(),
+        "KEYPORT_APP_NAME": 'Spa "booking" $HOME',
+        "KEYPORT_APPLICATION_ID": app_with_keys.application_id,
+        "KEYPORT_APPLICATION_SECRET": app_with_keys.secret,
+        "KEYPORT_AUTH_METHOD": "api_key",
+        "KEYPORT_SCOPES": ",".join(sorted(s.code for s in app_with_keys.scopes.all())),
+        "KEYPORT_API_KEY": newest.key,
+        "KEYPORT_API_KEY_EXPIRES_AT": newest.expires_at.isoformat(),
+        "KEYPORT_API_KEY_2": older.key,
+        "KEYPORT_API_KEY_2_EXPIRES_AT": older.expires_at.isoformat(),
     }
 
 
 def test_json_export_round_trips(exporter_client, app_with_keys):
     response = _export(exporter_client, fmt="json", app=[app_with_keys.pk])
     data = json.loads(response.content)
+    assert data["issuer"] == "keyport"
     assert data["application_id"] == app_with_keys.application_id
     assert data["secret"] == app_with_keys.secret
     stored = {k.prefix: (k.key, k.expires_at.isoformat()) for k in app_with_keys.api_keys.all()}
@@ -204,7 +206,7 @@ def test_no_audit_row_means_no_file(exporter, app_with_keys):
     assert app_with_keys.secret not in response.content.decode()
 
 
-def test_recorded_app_exports_like_a_generated_one(
+def test_zenoti_issued_app_exports_under_zenoti_names_with_account_and_base_url(
     exporter_client, organization, scopes, actor, tmp_path
 ):
     application = services.application_record(
@@ -216,6 +218,7 @@ def test_recorded_app_exports_like_a_generated_one(
         scopes=scopes,
         application_id="zen-42",
         secret="zenoti-secret",
+        zenoti_account_name="serenityspa",
         api_key="zenoti-key",
         api_key_expires_at=timezone.now() + dt.timedelta(days=30),
         actor=actor,
@@ -224,6 +227,11 @@ def test_recorded_app_exports_like_a_generated_one(
     assert values["ZENOTI_APPLICATION_ID"] == "zen-42"
     assert values["ZENOTI_APPLICATION_SECRET"] == "zenoti-secret"
     assert values["ZENOTI_API_KEY"] == "zenoti-key"
+    assert values["ZENOTI_ACCOUNT_NAME"] == "serenityspa"
+    assert values["ZENOTI_API_BASE_URL"] == settings.ZENOTI_API_BASE_URL
+    assert not [name for name in values if name.startswith("KEYPORT_")]
+    data = json.loads(_export(exporter_client, fmt="json", app=[application.pk]).content)
+    assert data["issuer"] == "zenoti" and data["zenoti_account_name"] == "serenityspa"
 
 
 def test_list_action_and_change_page_lead_to_the_export(exporter_client, app_with_keys):

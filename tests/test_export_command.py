@@ -45,8 +45,8 @@ def test_writes_a_private_env_file_and_audits_the_os_user(application, tmp_path)
     )
     assert output.stat().st_mode & 0o777 == 0o600
     values = parse_env(output.read_text(), tmp_path)
-    assert values["ZENOTI_APPLICATION_SECRET"] == application.secret
-    assert values["ZENOTI_API_KEY"] == application.api_keys.get().key
+    assert values["KEYPORT_APPLICATION_SECRET"] == application.secret
+    assert values["KEYPORT_API_KEY"] == application.api_keys.get().key
     assert "Wrote" in err.getvalue() and application.secret not in err.getvalue()
     event = AuditEvent.objects.get(action="export")
     assert event.actor_label == f"cli:{getpass.getuser()}"

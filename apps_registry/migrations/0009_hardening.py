@@ -23,7 +23,7 @@ def organization_admin_role(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("apps_registry", "0006_encryption_canary"),
+        ("apps_registry", "0007_zenoti_issuer"),
     ]
 
     operations = [

@@ -15,7 +15,7 @@ def organization_admin_role(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("connections", "0002_roles"),
+        ("connections", "0003_mindbody_contract"),
         ("apps_registry", "0009_hardening"),
     ]
 

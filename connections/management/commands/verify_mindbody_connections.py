@@ -11,7 +11,10 @@ from plumbing.terminal import SafeOutputCommand
 
 
 class Command(SafeOutputCommand):
-    help = "Verify every Mindbody connection that holds a staff token (GET /site/locations)."
+    help = (
+        "Check every Mindbody connection's API key and site (GET /site/locations, no token) "
+        "and its staff token (GET /site/liabilitywaiver)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = services.mindbody_connections_verify_all(actor=Actor.cli())
