@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from apps_registry import roles, services
+from apps_registry.export.applications import application_item
 from apps_registry.export.dotenv import (
     ENV_VALUE_REFUSED,
     REASON_CONTROL,
@@ -160,7 +161,7 @@ def test_a_line_separator_in_a_stored_name_refuses_the_export_naming_item_and_fi
     assert "attachment" not in response.get("Content-Disposition", "")
     expected = ENV_VALUE_REFUSED.format(
         item="Application “x?DATABASE_URL=postgres://attacker/db”",
-        field="ZENOTI_APP_NAME",
+        field=application_item(application).env[0][0],  # the app-name variable
         reason=REASON_CONTROL,
     )
     assert expected in response.content.decode()
@@ -182,15 +183,14 @@ def test_a_recorded_secret_starting_with_a_dollar_is_refused_for_django_environ(
         scopes=scopes,
         application_id="zen-app-1",
         secret="$DJANGO_SECRET_KEY",
+        zenoti_account_name="serenityspa",
         actor=actor,
     )
-    from apps_registry.export.applications import application_item
-
     with pytest.raises(EnvValueError) as refused:
         render_env(application_item(application), exported_at=NOW, actor_label="erin")
     assert str(refused.value) == ENV_VALUE_REFUSED.format(
         item="Application “Zenoti app”",
-        field="ZENOTI_APPLICATION_SECRET",
+        field="ZENOTI_APPLICATION_SECRET",  # a recorded app is Zenoti-issued
         reason=REASON_LEADING_DOLLAR,
     )
 

@@ -9,11 +9,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from apps_registry import roles, services
+from apps_registry import credentials, roles, services
 from apps_registry.actors import Actor
 from apps_registry.models import Application, AuditEvent, Organization
 from apps_registry.models.applications import APPLICATION_ID_TAKEN
 from apps_registry.models.keys import API_KEY_TAKEN
+from apps_registry.services.keys import store_key
 from tests.factories import make_user
 from tests.test_admin_applications import _form_data
 
@@ -22,7 +23,7 @@ ADD_URL = reverse("admin:apps_registry_application_add")
 
 @pytest.fixture
 def rival_app(other_organization, scopes):
-    return services.application_record(
+    application = services.application_record(
         organization=other_organization,
         name="Rival booking",
         uri="https://rival.example.com",
@@ -31,10 +32,17 @@ def rival_app(other_organization, scopes):
         scopes=scopes,
         application_id="zen-rival-app",
         secret="rival-secret-value",
-        api_key="rival-api-key-value",
-        api_key_expires_at=timezone.now() + dt.timedelta(days=30),
+        zenoti_account_name="rivalgym",
         actor=Actor.system(),
     )
+    store_key(  # the key another tenant recorded (no live Zenoti check needed here)
+        application=application,
+        prefix=credentials.new_key_prefix(credentials.RECORDED_PREFIX_MARK),
+        raw_key="rival-api-key-value",
+        expires_at=timezone.now() + dt.timedelta(days=30),
+        actor=Actor.system(),
+    )
+    return application
 
 
 @pytest.mark.parametrize(
