@@ -153,5 +153,16 @@ class Migration(migrations.Migration):
                 unique=True,
             ),
         ),
+        migrations.AlterField(
+            model_name="application",
+            name="zenoti_account_name",
+            field=models.CharField(
+                blank=True,
+                help_text="Zenoti's account name: your organization's name in Zenoti (needed for access tokens).",
+                max_length=200,
+                validators=[apps_registry.validators.validate_plain_text],
+                verbose_name="Zenoti account name",
+            ),
+        ),
         migrations.RunPython(organization_admin_role, migrations.RunPython.noop),
     ]

@@ -119,7 +119,11 @@ class Application(models.Model):
         default=CredentialOrigin.GENERATED,
     )
     zenoti_account_name = models.CharField(
-        "Zenoti account name", max_length=200, blank=True, help_text=ZENOTI_ACCOUNT_NAME_HELP
+        "Zenoti account name",
+        max_length=200,
+        blank=True,
+        help_text=ZENOTI_ACCOUNT_NAME_HELP,
+        validators=[validate_plain_text],
     )
     zenoti_api_base_url = models.URLField(
         "Zenoti API base URL",
