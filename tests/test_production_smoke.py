@@ -186,7 +186,7 @@ def assert_one_digest_per_recipient(smtp: SmtpServer, created: dict[str, str]) -
     mails = smtp.received
     assert sorted(r for m in mails for r in m.rcpt_tos) == [APP_CONTACT, ORG_RECIPIENT]
     for mail in mails:
-        assert mail.message["Subject"] == f"[Keyport] {ORGANIZATION}: 1 API key expiring or expired"
+        assert mail.message["Subject"] == "Smoke booking widget: API key expires in 5 days"
         assert mail.message["From"] == FROM_EMAIL
         body = mail.text + mail.html
         assert created["prefix"] in mail.text and created["prefix"] in mail.html

@@ -91,6 +91,7 @@ class ApplicationAdmin(
 
     class Media:
         css = {"all": ["apps_registry/admin.css"]}
+        js = ["apps_registry/application_form.js"]
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
         return applications_with_key_summary(super().get_queryset(request))
