@@ -19,6 +19,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from apps_registry import services, show_once
 from apps_registry.actors import Actor
+from apps_registry.admin.last_use import last_use_sentence
 from apps_registry.models import ApiKey, Application
 from apps_registry.services import KeyStateError
 
@@ -100,6 +101,7 @@ def key_action_view(
             "explanation": explanation,
             "application": application,
             "key": key,
+            "last_use": last_use_sentence(key.last_used_at) if key is not None else "",
             "action": action,
             "change_url": _change_url(application),
         }

@@ -14,11 +14,27 @@ from apps_registry.services.keys import (
     api_key_generate,
     api_key_revoke,
     api_key_rotate,
-    api_key_verify,
+)
+from apps_registry.services.verification import Verdict, Verification, api_key_verify
+from apps_registry.services.verifier_auth import (
+    VerifierIdentity,
+    VerifierRefusedError,
+    verifier_token_authenticate,
+)
+from apps_registry.services.verifiers import (
+    VerifierStateError,
+    verifier_token_create,
+    verifier_token_revoke,
+    verifier_token_rotate,
 )
 
 __all__ = [
     "KeyStateError",
+    "Verdict",
+    "Verification",
+    "VerifierIdentity",
+    "VerifierRefusedError",
+    "VerifierStateError",
     "api_key_generate",
     "api_key_revoke",
     "api_key_rotate",
@@ -26,4 +42,8 @@ __all__ = [
     "application_create",
     "application_record",
     "application_update",
+    "verifier_token_authenticate",
+    "verifier_token_create",
+    "verifier_token_revoke",
+    "verifier_token_rotate",
 ]

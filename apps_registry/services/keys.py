@@ -1,4 +1,4 @@
-"""Writes for API keys: generate, rotate, revoke, and verification (which stamps last use).
+"""Writes for API keys: generate, rotate, revoke (verification: ``services/verification.py``).
 
 Rotation keeps the old key working for the organization's grace period; revocation is
 permanent. Plaintext keys are returned once to the caller and never audited.
@@ -7,7 +7,6 @@ permanent. Plaintext keys are returned once to the caller and never audited.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,8 +16,6 @@ from apps_registry import credentials
 from apps_registry.actors import Actor
 from apps_registry.audit import audit_record
 from apps_registry.models import ApiKey, Application
-
-LAST_USED_PRECISION = dt.timedelta(minutes=5)
 
 
 @sensitive_variables("raw_key")
@@ -128,23 +125,4 @@ def api_key_revoke(*, api_key: ApiKey, actor: Actor, now: dt.datetime | None = N
     audit_record(
         actor=actor, action="api_key_revoke", organization=key.application.organization, target=key
     )
-    return key
-
-
-@sensitive_variables("raw_key")
-def api_key_verify(raw_key: str, *, now: dt.datetime | None = None) -> ApiKey | None:
-    """The key's record if ``raw_key`` is a usable key of an active app, else ``None``."""
-    now = now or timezone.now()
-    digest = credentials.key_digest(raw_key)
-    key: Any = (
-        ApiKey.objects.usable(now)
-        .filter(key_digest=digest, application__is_active=True)
-        .select_related("application")
-        .first()
-    )
-    if key is None or not credentials.digests_match(key.key_digest, raw_key):
-        return None
-    if key.last_used_at is None or now - key.last_used_at > LAST_USED_PRECISION:
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-        key.last_used_at = now
     return key
