@@ -22,6 +22,7 @@ pytest_plugins = [
     "tests.support_celery",
     "tests.support_alerts",
     "tests.support_mindbody",
+    "tests.support_verify",
 ]
 
 

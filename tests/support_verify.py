@@ -1,0 +1,67 @@
+"""Fixtures for the verification API: an issued key, a verifier token, and a caller."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from apps_registry import services
+from apps_registry.models import Application
+
+VERIFY_URL = "/api/v1/keys/verify"
+
+
+@dataclass
+class Issued:
+    application: Application
+    raw_key: str
+    key_id: int
+
+
+def issue(organization, scopes, actor, name: str = "Booking widget") -> Issued:
+    application, _ = services.application_create(
+        organization=organization,
+        name=name,
+        uri="https://widget.example.com",
+        login_user_type="guest",
+        source_app="external_webstore",
+        scopes=scopes,
+        actor=actor,
+    )
+    key, raw_key = services.api_key_generate(application=application, actor=actor)
+    return Issued(application, raw_key, key.pk)
+
+
+def call(client: Client, token: str | None, body: Any, **extra: Any) -> Any:
+    """POST the body (JSON unless it is already bytes) with the verifier token."""
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    data = body if isinstance(body, bytes) else json.dumps(body)
+    return client.post(VERIFY_URL, data, content_type="application/json", **headers, **extra)
+
+
+@pytest.fixture
+def fresh_cache():
+    """The failure counters live in the cache; every test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def issued(organization, scopes, actor) -> Issued:
+    return issue(organization, scopes, actor)
+
+
+@pytest.fixture
+def verifier(organization, actor) -> tuple[Any, str]:
+    return services.verifier_token_create(organization=organization, name="Gateway", actor=actor)
+
+
+@pytest.fixture
+def api_client(fresh_cache) -> Client:
+    return Client(HTTP_HOST="127.0.0.1")
