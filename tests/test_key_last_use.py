@@ -49,9 +49,7 @@ def test_key_list_shows_last_use_and_filters_unused_keys(
     old = issue(organization, scopes, actor, name="Old kiosk")
     theirs = issue(other_organization, scopes, actor, name="Rival")
     call(api_client, verifier[1], {"key": issued.raw_key})
-    ApiKey.objects.filter(pk=old.key_id).update(
-        last_used_at=timezone.now() - dt.timedelta(days=40)
-    )
+    ApiKey.objects.filter(pk=old.key_id).update(last_used_at=timezone.now() - dt.timedelta(days=40))
     prefix = {i.key_id: ApiKey.objects.get(pk=i.key_id).prefix for i in (issued, idle, old, theirs)}
 
     listing = operator_client.get(KEYS_URL).content.decode()
