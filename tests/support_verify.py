@@ -39,9 +39,10 @@ def issue(organization, scopes, actor, name: str = "Booking widget") -> Issued:
 
 def call(client: Client, token: str | None, body: Any, **extra: Any) -> Any:
     """POST the body (JSON unless it is already bytes) with the verifier token."""
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    if token:
+        extra.setdefault("HTTP_AUTHORIZATION", f"Bearer {token}")
     data = body if isinstance(body, bytes) else json.dumps(body)
-    return client.post(VERIFY_URL, data, content_type="application/json", **headers, **extra)
+    return client.post(VERIFY_URL, data, content_type="application/json", **extra)
 
 
 @pytest.fixture
