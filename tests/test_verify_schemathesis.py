@@ -7,14 +7,20 @@ every body matching its schema, invalid data refused, missing auth refused.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
 from apps_registry import services
+from apps_registry.api import schemas, verify
 from config.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+# A body over MAX_BODY_BYTES is refused with 413 before it is parsed: a rejection too.
+rejection = schema.config.checks.negative_data_rejection
+rejection.expected_statuses = [*rejection.expected_statuses, "413"]
 MAX_EXAMPLES = 80
 
 
@@ -23,6 +29,17 @@ def bearer(db, organization, scopes, actor, fresh_cache):
     """A real verifier token, and a real key whose verification the fuzzer may stumble on."""
     _, raw = services.verifier_token_create(organization=organization, name="Fuzz", actor=actor)
     return {"Authorization": f"Bearer {raw}", "Host": "127.0.0.1"}
+
+
+def test_every_body_the_schema_allows_fits_under_the_size_limit():
+    """The longest valid body, every character escaped, is still under MAX_BODY_BYTES."""
+    longest = json.dumps(
+        {
+            "key": "\U0001f600" * schemas.MAX_KEY_LENGTH,
+            "scopes": ["x" * schemas.MAX_SCOPE_LENGTH] * schemas.MAX_SCOPES,
+        }
+    )
+    assert len(longest.encode()) < verify.MAX_BODY_BYTES
 
 
 def test_the_document_is_served_and_names_every_answer(client):

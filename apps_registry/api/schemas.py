@@ -11,11 +11,20 @@ from pydantic import ConfigDict, Field
 from apps_registry.services.verification import Verdict
 
 MAX_KEY_LENGTH = 200
-MAX_SCOPES = 50
+MAX_SCOPES = 32
 MAX_SCOPE_LENGTH = 80
+SCOPE_PATTERN = r"^[A-Za-z0-9_.:-]+$"
 
+# Sized so that every body the schema allows fits under the endpoint's MAX_BODY_BYTES, even
+# with every character of the key escaped as a surrogate pair.
 ScopeCode = Annotated[
-    str, Field(min_length=1, max_length=MAX_SCOPE_LENGTH, examples=["guests.read"])
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_SCOPE_LENGTH,
+        pattern=SCOPE_PATTERN,
+        examples=["guests.read"],
+    ),
 ]
 
 

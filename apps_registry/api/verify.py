@@ -23,7 +23,7 @@ from apps_registry.api import throttle
 from apps_registry.api.schemas import ErrorOut, VerifyIn, VerifyOut
 from plumbing.client_ip import client_ip
 
-MAX_BODY_BYTES = 4096
+MAX_BODY_BYTES = 8192
 MISSING_TOKEN_MESSAGE = "Send the verifier token as 'Authorization: Bearer <token>'."  # noqa: S105 - a message
 BODY_TOO_LARGE_MESSAGE = f"The request body is larger than {MAX_BODY_BYTES} bytes."
 BODY_NOT_JSON_MESSAGE = 'The request body must be JSON such as {"key": "<API key>"}.'
