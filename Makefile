@@ -15,9 +15,8 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	@$(PY) scripts/write_local_env.py
 	$(PY) manage.py migrate --noinput
-	@$(PY) manage.py ensure_admin
 	$(PY) manage.py setup_periodic_tasks
-	@echo "Keyport is starting: open http://127.0.0.1:8000/admin/ (Ctrl-C stops web, worker and beat)."
+	@echo "Keyport is starting on $${KEYPORT_ADDRESS:-127.0.0.1:8000}; the admin login follows once it answers."
 	$(PY) scripts/run_local.py
 
 lint: $(STAMP)

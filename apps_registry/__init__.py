@@ -1,0 +1,32 @@
+"""The application registry, and the shared kernel other Keyport apps build on.
+
+Design and flows: ``docs/architecture.md``. Where things live:
+
+**Kernel** (other apps such as ``connections`` may import these):
+
+* ``models.Organization`` (``models/organizations.py``): tenants, key lifetimes, alert settings.
+* ``audit.audit_record`` and ``models.AuditEvent``: the append-only audit log (never a secret).
+* ``actors.Actor``: who acts (a request's user, ``cli:<user>`` or ``system``).
+* ``fields`` (encrypted model fields that raise on a wrong key), ``crypto`` (the Fernet keys),
+  ``checks`` (the start-up canary), ``services.key_rotation`` (re-encryption).
+* ``plugins``: the registries another app fills in from its ``AppConfig.ready()`` (export
+  sources, dashboard metrics, beat entries), so this package never imports them.
+* ``roles``: the shipped groups (Operator, Credential exporter, Auditor).
+* ``admin.scoping``: organization scoping for every ``ModelAdmin`` (another tenant's object is
+  a 404); ``selectors.organizations_for_user`` / ``scope_to_user`` for the same in reads.
+* ``validators``: redirect URLs and list fields, messages as constants.
+* ``show_once``, ``reauth``: the once-only secret hand-off and the password re-entry window.
+
+**Registry** (the Zenoti-style "Manage Applications"; other apps do not import it):
+
+* ``models``: ``Application``, ``RedirectURL``, ``ApiScope``, ``ApiKey``, ``ExpiryAlert``.
+* ``credentials``: generation and hashing of IDs, secrets and keys (no ORM).
+* ``services/``: every write (keyword-only, atomic, audited); ``selectors``: every read.
+* ``alerts/``: the level-triggered expiry scan, claims, digests and delivery.
+* ``export/`` and ``services/export.py``: ``.env``/JSON/ZIP export, audit before any byte.
+* ``admin/``, ``views/``, ``forms``, ``dashboard``, ``charts``: the screens, thin over services.
+* ``tasks``, ``management/commands/``: thin wrappers that call services and selectors.
+
+Process plumbing (request ids, logs, redaction, headers, client IP) is in ``plumbing/``;
+health, two-factor and URL wiring in ``config/``.
+"""

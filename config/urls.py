@@ -1,7 +1,15 @@
-"""URL map: the admin is the product; everything else hangs off it."""
+"""URL map: the admin is the product; everything else hangs off it.
+
+``/`` goes to the admin (there is no public site) and ``/favicon.ico`` to Keyport's icon, so a
+first visit never meets a 404.
+"""
+
+from typing import Any
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from apps_registry.api.docs import api_docs_view
 from apps_registry.api.verify import api
@@ -9,7 +17,17 @@ from apps_registry.views.export import credentials_export_view
 from config.health import healthz, readyz
 from config.two_factor import two_factor_view
 
+
+class FaviconRedirect(RedirectView):
+    """Resolves the icon's static URL per request (the manifest exists only after collectstatic)."""
+
+    def get_redirect_url(self, *args: Any, **kwargs: Any) -> str:
+        return static("apps_registry/favicon.svg")
+
+
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
+    path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path(

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 
 def client_ip(request: HttpRequest) -> str | None:
     """The address to audit and to lock out; ``None`` when there is none."""
-    trusted = int(getattr(settings, "KEYPORT_TRUSTED_PROXIES", 0))
+    trusted = int(settings.KEYPORT_TRUSTED_PROXIES)
     if trusted > 0:
         forwarded = [
             part.strip()

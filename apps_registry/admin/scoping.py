@@ -12,6 +12,15 @@ from django.http import Http404, HttpRequest
 from apps_registry.selectors import organizations_for_user, scope_to_user
 
 
+def _in_some_organization(request: HttpRequest) -> bool:
+    """Whether the user belongs to any organization, asked once per request."""
+    cached: bool | None = getattr(request, "_keyport_in_some_organization", None)
+    if cached is None:
+        cached = organizations_for_user(request.user).exists()
+        request._keyport_in_some_organization = cached  # type: ignore[attr-defined]
+    return cached
+
+
 class OrganizationScopedAdmin(admin.ModelAdmin):
     """Filters the queryset and organization choices to the user's memberships.
 
@@ -30,6 +39,10 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
         if db_field.name == "organization":
             kwargs["queryset"] = organizations_for_user(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """No "Add" for a user in no organization: the form's Organization choice would be empty."""
+        return super().has_add_permission(request) and _in_some_organization(request)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         """Preselect the organization when the user belongs to exactly one."""

@@ -55,6 +55,12 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 X_FRAME_OPTIONS = "DENY"
+# No inline scripts, no third-party origins (plumbing.security_headers sends it).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
@@ -123,7 +129,9 @@ KEYPORT_VERIFY_FAILURE_WINDOW = env.int("KEYPORT_VERIFY_FAILURE_WINDOW", default
 # Messages live in the session (server side), never in a cookie the browser keeps.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Links in emails. `make run` serves on KEYPORT_ADDRESS (host:port), so by default they follow it.
+KEYPORT_ADDRESS = env.str("KEYPORT_ADDRESS", default="127.0.0.1:8000")
+SITE_URL = env.str("SITE_URL", default=f"http://{KEYPORT_ADDRESS}")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="keyport@localhost")
 
 # Email: EMAIL_URL such as smtp://user:pass@mail:587 or smtp+tls://...; console by default

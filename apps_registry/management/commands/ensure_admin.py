@@ -24,8 +24,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         user_model = get_user_model()
-        if user_model.objects.filter(is_superuser=True).exists():
-            self.stdout.write("An admin user already exists; keeping it.")
+        existing = user_model.objects.filter(is_superuser=True).order_by("pk").first()
+        if existing is not None:
+            username = existing.get_username()
+            self.stdout.write(f"An admin user already exists ({username}); keeping it.")
+            self.stdout.write(
+                f"Forgot its password? .venv/bin/python manage.py changepassword {username}"
+            )
             return
         password = secrets.token_urlsafe(12)
         with transaction.atomic():
@@ -39,4 +44,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Created the first admin user. Write this down:"))
         self.stdout.write(f"  login:    {DEFAULT_USERNAME}")
         self.stdout.write(f"  password: {password}")
-        self.stdout.write("It will not be shown again (change it under the admin's user menu).")
+        self.stdout.write("It will not be shown again. To change it later:")
+        self.stdout.write(f"  .venv/bin/python manage.py changepassword {DEFAULT_USERNAME}")
