@@ -60,8 +60,19 @@ def _audit_event(organization, scopes):
     return organization.audit_events.get()
 
 
+def _api_key(organization, scopes):
+    key, _ = services.api_key_generate(
+        application=_application(organization, scopes), actor=Actor.system()
+    )
+    return key
+
+
 FACTORIES = {
     "apps_registry.Application": _application,
+    "apps_registry.ApiKey": _api_key,
+    "apps_registry.VerifierToken": lambda organization, scopes: services.verifier_token_create(
+        organization=organization, name="Their gateway", actor=Actor.system()
+    )[0],
     "apps_registry.Organization": lambda organization, scopes: organization,
     "apps_registry.AuditEvent": _audit_event,
     "apps_registry.ExpiryAlert": _expiry_alert,

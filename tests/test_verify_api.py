@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import time_machine
 from django.utils import timezone
 
@@ -115,5 +116,10 @@ def test_python_callers_share_the_implementation(verifier, issued, other_organiz
     token, _ = verifier
     mine = services.api_key_verify(issued.raw_key, organization_id=token.organization_id)
     assert mine.valid and mine.as_dict()["application"]["name"] == "Booking widget"
+    _, raw_token = verifier
+    assert services.api_key_verify(issued.raw_key, verifier_token=raw_token).valid
+    with pytest.raises(services.VerifierRefusedError):
+        services.api_key_verify(issued.raw_key, verifier_token=raw_token + "x")
+    assert services.api_key_verify("kp_nothing.x", verifier_token=raw_token).code == "NOT_FOUND"
     theirs = services.api_key_verify(issued.raw_key, organization_id=other_organization.pk)
     assert theirs.as_dict() == {"valid": False, "code": "NOT_FOUND"}

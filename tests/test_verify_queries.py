@@ -11,8 +11,9 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apps_registry import selectors_verification
 from apps_registry.models import ApiKey, VerifierToken
-from apps_registry.services.verification import LAST_USED_PRECISION
+from apps_registry.services.last_use import LAST_USED_PRECISION, last_use_stamp
 from tests.support_verify import call
 
 ENCRYPTED_COLUMNS = ('"apps_registry_apikey"."key"', '"apps_registry_application"."secret"')
@@ -34,9 +35,10 @@ def test_no_encrypted_column_is_selected(api_client, verifier, issued, scopes):
     for statement in sql:
         for column in ENCRYPTED_COLUMNS:
             assert column not in statement, statement
-    # One lookup of the verifier, one of the key (with its app), one for the scopes.
-    assert [s.split()[0] for s in sql] == ["SELECT", "SELECT", "SELECT"], sql
-    assert "key_digest" in sql[1] and "token_digest" in sql[0]
+    # Two indexed lookups: the verifier token by digest, then the key (with app and scopes).
+    assert len(sql) == 2 and all(s.startswith("SELECT") for s in sql), sql
+    assert "token_digest" in sql[0] and "key_digest" in sql[1]
+    assert "apps_registry_apiscope" in sql[1] and "apps_registry_application" in sql[1]
 
 
 def test_verification_needs_no_encryption_key_at_all(api_client, verifier, issued):
@@ -67,14 +69,15 @@ def test_last_use_is_written_once_per_key_per_minute(api_client, verifier, issue
 
 def test_a_stale_read_does_not_write_twice(verifier, issued):
     """Two workers that both read a stale stamp: the conditional UPDATE lets one through."""
-    from apps_registry.services import verification
-
     now = timezone.now()
-    row = verification._lookup(ApiKey.objects.get(pk=issued.key_id).key_digest)
+    row = selectors_verification.key_for_verification(
+        ApiKey.objects.get(pk=issued.key_id).key_digest
+    )
     assert row is not None and row["last_used_at"] is None
-    verification._stamp_last_use(row, verifier[0].pk, now)
+    stamp = {"model": ApiKey, "pk": row["id"], "last_used_at": row["last_used_at"]}
+    assert last_use_stamp(**stamp, now=now)
     with CaptureQueriesContext(connection) as queries:
-        verification._stamp_last_use(row, verifier[0].pk, now + LAST_USED_PRECISION / 2)
+        assert last_use_stamp(**stamp, now=now + LAST_USED_PRECISION / 2)
     assert len(queries.captured_queries) == 1  # the UPDATE ran and matched no row
     assert ApiKey.objects.get(pk=issued.key_id).last_used_at == now
 

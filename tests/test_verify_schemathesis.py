@@ -11,6 +11,8 @@ import json
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from apps_registry import services
@@ -25,7 +27,18 @@ MAX_EXAMPLES = 80
 
 
 @pytest.fixture
-def bearer(db, organization, scopes, actor, fresh_cache):
+def same_connection():
+    """Requests through the WSGI app fire request_finished, which closes the connection (and
+    so the test's transaction on PostgreSQL); Django's own test client disconnects it too."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(db, organization, scopes, actor, fresh_cache, same_connection):
     """A real verifier token, and a real key whose verification the fuzzer may stumble on."""
     _, raw = services.verifier_token_create(organization=organization, name="Fuzz", actor=actor)
     return {"Authorization": f"Bearer {raw}", "Host": "127.0.0.1"}

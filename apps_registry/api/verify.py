@@ -46,7 +46,8 @@ api = NinjaAPI(
 
 
 class VerifierBearer(HttpBearer):
-    """``Authorization: Bearer <verifier token>``; every refusal is a 401 with a reason."""
+    """``Authorization: Bearer <verifier token>``. A missing one is refused here; the token
+    itself is judged by ``api_key_verify`` in the same query as the key (one round trip)."""
 
     def __call__(self, request: HttpRequest) -> Any:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
@@ -54,11 +55,8 @@ class VerifierBearer(HttpBearer):
             raise AuthenticationError(message=MISSING_TOKEN_MESSAGE)
         return self.authenticate(request, token.strip())
 
-    def authenticate(self, request: HttpRequest, token: str) -> services.VerifierIdentity:
-        try:
-            return services.verifier_token_authenticate(token, ip=client_ip(request))
-        except services.VerifierRefusedError as exc:
-            raise AuthenticationError(message=str(exc)) from exc
+    def authenticate(self, request: HttpRequest, token: str) -> str:
+        return token
 
 
 def _error(status: int, message: str) -> JsonResponse:
@@ -114,15 +112,17 @@ def verify_key(request: HttpRequest, payload: VerifyIn) -> Any:
     Always 200 with a code: VALID, NOT_FOUND (also another organization's key and keys
     Zenoti issued), EXPIRED, REVOKED, APP_INACTIVE or INSUFFICIENT_SCOPE.
     """
-    verifier: services.VerifierIdentity = request.auth  # type: ignore[attr-defined]
-    result = services.api_key_verify(
-        payload.key,
-        organization_id=verifier.organization_id,
-        scopes=payload.scopes,
-        verifier_id=verifier.id,
-    )
-    if not result.valid:
-        retry_after = throttle.failure_retry_after(verifier.id)
+    try:
+        result = services.api_key_verify(
+            payload.key,
+            scopes=payload.scopes,
+            verifier_token=request.auth,  # type: ignore[attr-defined]
+            ip=client_ip(request),
+        )
+    except services.VerifierRefusedError as exc:
+        raise AuthenticationError(message=str(exc)) from exc
+    if not result.valid and result.verifier_id is not None:
+        retry_after = throttle.failure_retry_after(result.verifier_id)
         if retry_after is not None:
             response = _error(429, THROTTLED_MESSAGE.format(seconds=retry_after))
             response["Retry-After"] = str(retry_after)

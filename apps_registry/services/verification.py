@@ -1,11 +1,11 @@
 """Verification of Keyport-issued API keys: the one implementation behind the HTTP endpoint
 and Python callers.
 
-It never decrypts. The key is found by its SHA-256 digest with ``values()``, so the
-encrypted ``key`` and ``secret`` columns are not even selected (tests assert the SQL), and
-it answers with a verdict code rather than raising, like Unkey. Last use is stamped at most
-once per key per ``LAST_USED_PRECISION``: the row read says whether the stamp is stale, so
-most calls write nothing, and a conditional ``UPDATE`` keeps racing workers to one write.
+It never decrypts: the verifier token and then the key are found by their SHA-256 digests,
+the key with its app and the app's scope codes, in two indexed queries that select no
+encrypted column (``selectors_verification``; tests assert the SQL). It answers with a
+verdict code rather than raising, like Unkey. Last use is stamped at most once per key per
+minute (``services/last_use.py``), so most calls write nothing.
 """
 
 from __future__ import annotations
@@ -16,35 +16,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from apps_registry import credentials
-from apps_registry.models import ApiKey, ApiScope
+from apps_registry.models import ApiKey
 from apps_registry.models.applications import CredentialOrigin
-
-LAST_USED_PRECISION = dt.timedelta(seconds=60)
-
-KEY_COLUMNS = (
-    "id",
-    "application_id",
-    "prefix",
-    "expires_at",
-    "revoked_at",
-    "replaced_by_id",
-    "last_used_at",
-)
-APPLICATION_COLUMNS = (
-    "application_id",
-    "organization_id",
-    "name",
-    "auth_method",
-    "source_app",
-    "login_user_type",
-    "is_active",
-    "credential_origin",
-)
+from apps_registry.selectors_verification import key_for_verification
+from apps_registry.services.last_use import last_use_stamp
+from apps_registry.services.verifier_auth import verifier_token_authenticate
 
 
 class Verdict(StrEnum):
@@ -64,6 +44,7 @@ class Verification:
     application: dict[str, Any] | None = None
     key: dict[str, Any] | None = None
     key_id: int | None = field(default=None, repr=False)
+    verifier_id: int | None = field(default=None, repr=False)
 
     @property
     def valid(self) -> bool:
@@ -77,83 +58,68 @@ class Verification:
         return answer
 
 
-NOT_FOUND = Verification(Verdict.NOT_FOUND)
-
-
-def _lookup(digest: str) -> dict[str, Any] | None:
-    """One indexed SELECT by digest; no encrypted column in the select list."""
-    columns = [*KEY_COLUMNS, *(f"application__{name}" for name in APPLICATION_COLUMNS)]
-    rows = list(ApiKey.objects.filter(key_digest=digest).order_by().values(*columns)[:1])
-    return rows[0] if rows else None
-
-
-def _verdict(
-    row: dict[str, Any], scopes: Sequence[str], granted: list[str], now: dt.datetime
-) -> Verdict:
+def _verdict(row: dict[str, Any], scopes: Sequence[str], now: dt.datetime) -> Verdict:
     if row["revoked_at"] is not None:
         return Verdict.REVOKED
     if row["expires_at"] <= now:
         return Verdict.EXPIRED
     if not row["application__is_active"]:
         return Verdict.APP_INACTIVE
-    if not set(scopes) <= set(granted):
+    if not set(scopes) <= set(row["scope_codes"]):
         return Verdict.INSUFFICIENT_SCOPE
     return Verdict.VALID
 
 
-def _stamp_last_use(row: dict[str, Any], verifier_id: int | None, now: dt.datetime) -> None:
-    stale_before = now - LAST_USED_PRECISION
-    if row["last_used_at"] is not None and row["last_used_at"] >= stale_before:
-        return
-    ApiKey.objects.filter(
-        Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale_before), pk=row["id"]
-    ).update(last_used_at=now, last_verified_by_id=verifier_id)
-
-
-@sensitive_variables("raw_key")
-def api_key_verify(
-    raw_key: str,
-    *,
-    organization_id: int | None = None,
-    scopes: Sequence[str] = (),
-    verifier_id: int | None = None,
-    now: dt.datetime | None = None,
+def _answer(
+    row: dict[str, Any], scopes: Sequence[str], now: dt.datetime, verifier: Any
 ) -> Verification:
-    """Whether ``raw_key`` is a usable Keyport-issued key carrying ``scopes``.
-
-    With ``organization_id`` (a verifier's organization) another organization's key is
-    ``NOT_FOUND``, exactly like a key that does not exist. Keys recorded from Zenoti are
-    ``NOT_FOUND`` too: Zenoti verifies those. Any key found is stamped as used.
-    """
-    now = now or timezone.now()
-    row = _lookup(credentials.key_digest(raw_key))
-    if (
-        row is None
-        or row["application__credential_origin"] != CredentialOrigin.GENERATED
-        or (organization_id is not None and row["application__organization_id"] != organization_id)
-    ):
-        return NOT_FOUND
-    granted = list(
-        ApiScope.objects.filter(applications=row["application_id"])
-        .order_by("code")
-        .values_list("code", flat=True)
-    )
-    _stamp_last_use(row, verifier_id, now)
     status = ApiKey(
         expires_at=row["expires_at"],
         revoked_at=row["revoked_at"],
         replaced_by_id=row["replaced_by_id"],
     ).status(now)
     return Verification(
-        code=_verdict(row, scopes, granted, now),
+        code=_verdict(row, scopes, now),
         application={
             "application_id": row["application__application_id"],
             "name": row["application__name"],
             "auth_method": row["application__auth_method"],
             "source_app": row["application__source_app"],
             "login_user_type": row["application__login_user_type"],
-            "scopes": granted,
+            "scopes": row["scope_codes"],
         },
         key={"prefix": row["prefix"], "expires_at": row["expires_at"], "status": status.value},
         key_id=row["id"],
+        verifier_id=verifier,
     )
+
+
+@sensitive_variables("raw_key", "verifier_token")
+def api_key_verify(
+    raw_key: str,
+    *,
+    scopes: Sequence[str] = (),
+    verifier_token: str | None = None,
+    organization_id: int | None = None,
+    ip: str | None = None,
+    now: dt.datetime | None = None,
+) -> Verification:
+    """Whether ``raw_key`` is a usable Keyport-issued key carrying ``scopes``.
+
+    With ``verifier_token`` (the endpoint) the token must be valid, or this raises
+    ``VerifierRefusedError`` (audited), and only keys of its organization exist; with
+    ``organization_id`` (a Python caller) likewise. Another organization's key is
+    ``NOT_FOUND``, exactly like a key that does not exist, and so are keys recorded from
+    Zenoti (Zenoti verifies those). A key found is stamped as used (once a minute).
+    """
+    now = now or timezone.now()
+    verifier_id = None
+    if verifier_token is not None:
+        identity = verifier_token_authenticate(verifier_token, ip=ip, now=now)
+        verifier_id, organization_id = identity.id, identity.organization_id
+    row = key_for_verification(credentials.key_digest(raw_key), organization_id=organization_id)
+    if row is None or row["application__credential_origin"] != CredentialOrigin.GENERATED:
+        return Verification(Verdict.NOT_FOUND, verifier_id=verifier_id)
+    seen_by = {"last_verified_by_id": verifier_id} if verifier_id is not None else {}
+    last_use_stamp(model=ApiKey, pk=row["id"], last_used_at=row["last_used_at"], now=now, **seen_by)
+    return _answer(row, scopes, now, verifier_id)

@@ -1,0 +1,115 @@
+"""The reads behind key verification: the verifier token by digest, then the key by digest
+with its app and the app's scope codes. Two indexed lookups, nothing decrypted.
+
+Both are built by the ORM with ``values()`` (no encrypted column in the select list; tests
+assert the SQL) but compiled once per process: compiling this query costs more than running
+it. On PostgreSQL they run on a server-side-binding cursor, so psycopg prepares them after a
+few uses and PostgreSQL plans them once per connection (with a transaction-pooling PgBouncer,
+enable its prepared-statement support). A join of token and key in one query was tried and
+dropped: its plan walked every app of the organization, which grows with the number of keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import cache
+from typing import Any
+
+from django.db import connection, models
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from apps_registry.models import ApiKey, Application, VerifierToken
+
+KEY_COLUMNS = ("id", "application_id", "prefix", "expires_at", "revoked_at", "replaced_by_id")
+KEY_COLUMNS += ("last_used_at",)
+APPLICATION_COLUMNS = ("application_id", "organization_id", "name", "auth_method")
+APPLICATION_COLUMNS += ("source_app", "login_user_type", "is_active", "credential_origin")
+VERIFIER_COLUMNS = ("id", "organization_id", "prefix", "expires_at", "revoked_at", "last_used_at")
+DATETIME_COLUMNS = frozenset({"expires_at", "revoked_at", "last_used_at"})
+DIGEST, ORGANIZATION = "<digest>", -424242  # placeholders bound per call
+
+
+class JsonList(models.Aggregate):
+    """``json_agg`` on PostgreSQL, ``json_group_array`` on SQLite: a list in one column."""
+
+    function = "JSON_AGG"
+    output_field = models.TextField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
+
+
+@cache
+def _key_sql(vendor: str, scoped: bool) -> tuple[str, tuple[Any, ...], list[str]]:
+    codes = (
+        Application.scopes.through.objects.filter(application_id=OuterRef("application_id"))
+        .order_by()
+        .values("application_id")
+        .annotate(codes=JsonList("apiscope__code"))
+        .values("codes")
+    )
+    queryset = ApiKey.objects.filter(key_digest=DIGEST)
+    if scoped:
+        queryset = queryset.filter(application__organization_id=ORGANIZATION)
+    columns = [*KEY_COLUMNS, *(f"application__{c}" for c in APPLICATION_COLUMNS), "scope_codes"]
+    queryset = queryset.annotate(scope_codes=Subquery(codes)).order_by().values(*columns)
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params), columns
+
+
+@cache
+def _verifier_sql(vendor: str) -> tuple[str, tuple[Any, ...], list[str]]:
+    queryset = VerifierToken.objects.filter(token_digest=DIGEST).order_by()
+    sql, params = queryset.values(*VERIFIER_COLUMNS).query.sql_with_params()
+    return sql, tuple(params), list(VERIFIER_COLUMNS)
+
+
+def _as_datetime(value: Any) -> dt.datetime | None:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _fetch_one(
+    compiled: tuple[str, tuple[Any, ...], list[str]], bound: dict[Any, Any]
+) -> dict[str, Any] | None:
+    sql, params, columns = compiled
+    values = [bound.get(param, param) for param in params]
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        cursor = connection._prepare_cursor(psycopg.Cursor(connection.connection))  # type: ignore[attr-defined]
+    else:
+        cursor = connection.cursor()
+    with cursor:
+        cursor.execute(sql, values)
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    row = dict(zip(columns, found, strict=True))
+    for column in DATETIME_COLUMNS.intersection(row):
+        row[column] = _as_datetime(row[column])
+    return row
+
+
+def verifier_for_verification(token_digest: str) -> dict[str, Any] | None:
+    """The verifier token's ``VERIFIER_COLUMNS`` by digest, or ``None``."""
+    return _fetch_one(_verifier_sql(connection.vendor), {DIGEST: token_digest})
+
+
+def key_for_verification(
+    key_digest: str, *, organization_id: int | None = None
+) -> dict[str, Any] | None:
+    """The key by digest (of ``organization_id`` if given) with its app's columns and sorted
+    ``scope_codes``, or ``None``."""
+    compiled = _key_sql(connection.vendor, organization_id is not None)
+    row = _fetch_one(compiled, {DIGEST: key_digest, ORGANIZATION: organization_id})
+    if row is not None:
+        raw = row["scope_codes"]
+        row["scope_codes"] = sorted(json.loads(raw) if isinstance(raw, str) else raw or [])
+    return row
