@@ -22,10 +22,11 @@ from django.utils import timezone
 
 from apps_registry.models import ApiKey, Application, VerifierToken
 
-KEY_COLUMNS = ("id", "application_id", "prefix", "expires_at", "revoked_at", "replaced_by_id")
-KEY_COLUMNS += ("last_used_at",)
-APPLICATION_COLUMNS = ("application_id", "organization_id", "name", "auth_method")
-APPLICATION_COLUMNS += ("source_app", "login_user_type", "is_active", "credential_origin")
+KEY_COLUMNS: tuple[str, ...] = ("id", "application_id", "prefix", "expires_at", "revoked_at")
+KEY_COLUMNS += ("replaced_by_id", "last_used_at")
+APPLICATION_COLUMNS: tuple[str, ...] = ("application_id", "organization_id", "name")
+APPLICATION_COLUMNS += ("auth_method", "source_app", "login_user_type", "is_active")
+APPLICATION_COLUMNS += ("credential_origin",)
 VERIFIER_COLUMNS = ("id", "organization_id", "prefix", "expires_at", "revoked_at", "last_used_at")
 DATETIME_COLUMNS = frozenset({"expires_at", "revoked_at", "last_used_at"})
 DIGEST, ORGANIZATION = "<digest>", -424242  # placeholders bound per call
@@ -48,7 +49,7 @@ def _key_sql(vendor: str, scoped: bool) -> tuple[str, tuple[Any, ...], list[str]
         .order_by()
         .values("application_id")
         .annotate(codes=JsonList("apiscope__code"))
-        .values("codes")
+        .values("codes")  # type: ignore[misc]
     )
     queryset = ApiKey.objects.filter(key_digest=DIGEST)
     if scoped:

@@ -161,7 +161,7 @@ def main() -> int:
         )
     )
     print(f"Machine: {support.machine()}")
-    failed = sum(int(row[-1]) for row in rows)
+    failed = sum(int(str(row[-1])) for row in rows)
     if failed:
         print(f"FAIL: {failed} answers were not HTTP 200")
         return 1

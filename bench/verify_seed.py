@@ -52,23 +52,24 @@ def rows_written() -> int:
 def _drf_keys(target: int, sample: int) -> list[str]:
     """Top up djangorestframework-api-key's table to ``target`` keys; ``sample`` raw keys."""
     from rest_framework_api_key.crypto import concatenate
-    from rest_framework_api_key.models import APIKey
+    from rest_framework_api_key import models as drf_models
 
-    generator = APIKey.objects.key_generator
+    model: Any = drf_models.APIKey
+    generator: Any = model.objects.key_generator
     raw: list[str] = []
-    missing = target - APIKey.objects.count()
+    missing = target - model.objects.count()
     for start in range(0, max(missing, 0), seed.BATCH):
         batch = []
         for _ in range(min(seed.BATCH, missing - start)):
             key, prefix, hashed = generator.generate()
             batch.append(
-                APIKey(
+                model(
                     id=concatenate(prefix, hashed), prefix=prefix, hashed_key=hashed, name="bench"
                 )
             )
             if len(raw) < sample:
                 raw.append(key)
-        APIKey.objects.bulk_create(batch)
+        model.objects.bulk_create(batch)
     return raw
 
 
@@ -92,7 +93,7 @@ def seed_keys(size: int, sample: int) -> BenchData:
         revoked_at__isnull=True,
         expires_at__gt=timezone.now() + dt.timedelta(days=1),
     ).order_by("pk")
-    keys = [key.key for key in usable[:sample]]  # decrypted here, in the bench, once
+    keys = [str(key.key) for key in usable[:sample]]  # decrypted here, in the bench, once
     drf = _drf_keys(size, sample) or _state.get("drf", [])
     _state["drf"] = drf
     if "verifier" not in _state:
