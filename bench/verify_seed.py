@@ -51,8 +51,8 @@ def rows_written() -> int:
 
 def _drf_keys(target: int, sample: int) -> list[str]:
     """Top up djangorestframework-api-key's table to ``target`` keys; ``sample`` raw keys."""
-    from rest_framework_api_key.crypto import concatenate
     from rest_framework_api_key import models as drf_models
+    from rest_framework_api_key.crypto import concatenate
 
     model: Any = drf_models.APIKey
     generator: Any = model.objects.key_generator
