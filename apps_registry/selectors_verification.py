@@ -1,12 +1,13 @@
-"""The reads behind key verification: the verifier token by digest, then the key by digest
-with its app and the app's scope codes. Two indexed lookups, nothing decrypted.
+"""The reads behind key verification: the key by digest with its app, the app's scope codes
+and the asking verifier token, in one round trip of indexed lookups; nothing decrypted.
 
 Both are built by the ORM with ``values()`` (no encrypted column in the select list; tests
 assert the SQL) but compiled once per process: compiling this query costs more than running
 it. On PostgreSQL they run on a server-side-binding cursor, so psycopg prepares them after a
 few uses and PostgreSQL plans them once per connection (with a transaction-pooling PgBouncer,
-enable its prepared-statement support). A join of token and key in one query was tried and
-dropped: its plan walked every app of the organization, which grows with the number of keys.
+enable its prepared-statement support). The token is read through uncorrelated subqueries (one index
+probe each), not a join: PostgreSQL planned the join from the token and walked every app of
+the organization, a cost that grows with the number of keys.
 """
 
 from __future__ import annotations
@@ -28,8 +29,14 @@ APPLICATION_COLUMNS: tuple[str, ...] = ("application_id", "organization_id", "na
 APPLICATION_COLUMNS += ("auth_method", "source_app", "login_user_type", "is_active")
 APPLICATION_COLUMNS += ("credential_origin",)
 VERIFIER_COLUMNS = ("id", "organization_id", "prefix", "expires_at", "revoked_at", "last_used_at")
-DATETIME_COLUMNS = frozenset({"expires_at", "revoked_at", "last_used_at"})
-DIGEST, ORGANIZATION = "<digest>", -424242  # placeholders bound per call
+DATETIME_COLUMNS = frozenset(
+    {
+        prefix + c
+        for prefix in ("", "verifier_")
+        for c in ("expires_at", "revoked_at", "last_used_at")
+    }
+)
+DIGEST, TOKEN, ORGANIZATION = "<digest>", "<token digest>", -424242  # bound per call
 
 
 class JsonList(models.Aggregate):
@@ -43,7 +50,9 @@ class JsonList(models.Aggregate):
 
 
 @cache
-def _key_sql(vendor: str, scoped: bool) -> tuple[str, tuple[Any, ...], list[str]]:
+def _key_sql(vendor: str, scope: str) -> tuple[str, tuple[Any, ...], list[str]]:
+    """``scope``: "any" key, an "organization"'s, or the organization of a "verifier" token
+    (whose columns then come along as uncorrelated subqueries: one index probe each)."""
     codes = (
         Application.scopes.through.objects.filter(application_id=OuterRef("application_id"))
         .order_by()
@@ -52,9 +61,16 @@ def _key_sql(vendor: str, scoped: bool) -> tuple[str, tuple[Any, ...], list[str]
         .values("codes")  # type: ignore[misc]
     )
     queryset = ApiKey.objects.filter(key_digest=DIGEST)
-    if scoped:
+    columns = [*KEY_COLUMNS, *(f"application__{c}" for c in APPLICATION_COLUMNS)]
+    if scope == "organization":
         queryset = queryset.filter(application__organization_id=ORGANIZATION)
-    columns = [*KEY_COLUMNS, *(f"application__{c}" for c in APPLICATION_COLUMNS), "scope_codes"]
+    if scope == "verifier":
+        token = VerifierToken.objects.filter(token_digest=TOKEN).order_by()
+        queryset = queryset.filter(
+            application__organization_id=Subquery(token.values("organization_id")[:1])
+        ).annotate(**{f"verifier_{c}": Subquery(token.values(c)[:1]) for c in VERIFIER_COLUMNS})
+        columns += [f"verifier_{c}" for c in VERIFIER_COLUMNS]
+    columns.append("scope_codes")
     queryset = queryset.annotate(scope_codes=Subquery(codes)).order_by().values(*columns)
     sql, params = queryset.query.sql_with_params()
     return sql, tuple(params), columns
@@ -104,12 +120,18 @@ def verifier_for_verification(token_digest: str) -> dict[str, Any] | None:
 
 
 def key_for_verification(
-    key_digest: str, *, organization_id: int | None = None
+    key_digest: str, *, organization_id: int | None = None, token_digest: str | None = None
 ) -> dict[str, Any] | None:
-    """The key by digest (of ``organization_id`` if given) with its app's columns and sorted
-    ``scope_codes``, or ``None``."""
-    compiled = _key_sql(connection.vendor, organization_id is not None)
-    row = _fetch_one(compiled, {DIGEST: key_digest, ORGANIZATION: organization_id})
+    """The key by digest with its app's columns and sorted ``scope_codes``, or ``None``.
+
+    With ``organization_id`` only that organization's key; with ``token_digest`` only a key
+    of that verifier token's organization, and the token's ``verifier_*`` columns with it
+    (one round trip on the hot path; ``None`` means no such key *or* no such token).
+    """
+    scope = "verifier" if token_digest else "organization" if organization_id else "any"
+    compiled = _key_sql(connection.vendor, scope)
+    bound = {DIGEST: key_digest, TOKEN: token_digest, ORGANIZATION: organization_id}
+    row = _fetch_one(compiled, bound)
     if row is not None:
         raw = row["scope_codes"]
         row["scope_codes"] = sorted(json.loads(raw) if isinstance(raw, str) else raw or [])

@@ -35,10 +35,17 @@ def test_no_encrypted_column_is_selected(api_client, verifier, issued, scopes):
     for statement in sql:
         for column in ENCRYPTED_COLUMNS:
             assert column not in statement, statement
-    # Two indexed lookups: the verifier token by digest, then the key (with app and scopes).
-    assert len(sql) == 2 and all(s.startswith("SELECT") for s in sql), sql
-    assert "token_digest" in sql[0] and "key_digest" in sql[1]
-    assert "apps_registry_apiscope" in sql[1] and "apps_registry_application" in sql[1]
+    # One query: the key by digest, its app, its scopes and the verifier token.
+    assert len(sql) == 1 and sql[0].startswith("SELECT"), sql
+    assert "key_digest" in sql[0] and "token_digest" in sql[0]
+    assert "apps_registry_apiscope" in sql[0] and "apps_registry_application" in sql[0]
+
+
+def test_an_unknown_key_costs_one_more_query_for_the_verifier(api_client, verifier):
+    call(api_client, verifier[1], {"key": "kp_x.first"})  # the verifier's first use writes
+    response, sql = _queries(api_client, verifier[1], {"key": "kp_x.nothing"})
+    assert response.json()["code"] == "NOT_FOUND"
+    assert len(sql) == 2 and "token_digest" in sql[1] and "key_digest" not in sql[1]
 
 
 def test_verification_needs_no_encryption_key_at_all(api_client, verifier, issued):

@@ -1,11 +1,12 @@
 """Verification of Keyport-issued API keys: the one implementation behind the HTTP endpoint
 and Python callers.
 
-It never decrypts: the verifier token and then the key are found by their SHA-256 digests,
-the key with its app and the app's scope codes, in two indexed queries that select no
-encrypted column (``selectors_verification``; tests assert the SQL). It answers with a
-verdict code rather than raising, like Unkey. Last use is stamped at most once per key per
-minute (``services/last_use.py``), so most calls write nothing.
+It never decrypts: the key and the verifier token are found by their SHA-256 digests, the
+key with its app and the app's scope codes, in one query of indexed lookups that selects no
+encrypted column (``selectors_verification``; tests assert the SQL); only when it finds
+nothing is the token looked up alone, to tell a bad token (401) from a missing key. It
+answers with a verdict code rather than raising, like Unkey. Last use is stamped at most once
+per key per minute (``services/last_use.py``), so most calls write nothing.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from django.views.decorators.debug import sensitive_variables
 from apps_registry import credentials
 from apps_registry.models import ApiKey
 from apps_registry.models.applications import CredentialOrigin
-from apps_registry.selectors_verification import key_for_verification
+from apps_registry.selectors_verification import VERIFIER_COLUMNS, key_for_verification
 from apps_registry.services.last_use import last_use_stamp
-from apps_registry.services.verifier_auth import verifier_token_authenticate
+from apps_registry.services.verifier_auth import verifier_accept, verifier_token_authenticate
 
 
 class Verdict(StrEnum):
@@ -113,11 +114,17 @@ def api_key_verify(
     Zenoti (Zenoti verifies those). A key found is stamped as used (once a minute).
     """
     now = now or timezone.now()
+    token_digest = credentials.key_digest(verifier_token) if verifier_token is not None else None
+    row = key_for_verification(
+        credentials.key_digest(raw_key), organization_id=organization_id, token_digest=token_digest
+    )
     verifier_id = None
     if verifier_token is not None:
-        identity = verifier_token_authenticate(verifier_token, ip=ip, now=now)
-        verifier_id, organization_id = identity.id, identity.organization_id
-    row = key_for_verification(credentials.key_digest(raw_key), organization_id=organization_id)
+        if row is None:  # no such key for this token, or no such token: which one?
+            identity = verifier_token_authenticate(verifier_token, ip=ip, now=now)
+            return Verification(Verdict.NOT_FOUND, verifier_id=identity.id)
+        verifier = {c: row[f"verifier_{c}"] for c in VERIFIER_COLUMNS}
+        verifier_id = verifier_accept(verifier, raw_token=verifier_token, ip=ip, now=now).id
     if row is None or row["application__credential_origin"] != CredentialOrigin.GENERATED:
         return Verification(Verdict.NOT_FOUND, verifier_id=verifier_id)
     seen_by = {"last_verified_by_id": verifier_id} if verifier_id is not None else {}

@@ -62,7 +62,7 @@ def _refuse(raw_token: str, reason: str, message: str, ip: str | None, pk: int |
 
 
 @sensitive_variables("raw_token")
-def _accept(
+def verifier_accept(
     row: dict[str, Any] | None, *, raw_token: str, ip: str | None, now: dt.datetime
 ) -> VerifierIdentity:
     """Judge a verifier row: the identity, or an audited refusal."""
@@ -82,4 +82,4 @@ def verifier_token_authenticate(
 ) -> VerifierIdentity:
     """The verifier behind ``raw_token``; raises ``VerifierRefusedError`` (audited)."""
     row = verifier_for_verification(credentials.key_digest(raw_token))
-    return _accept(row, raw_token=raw_token, ip=ip, now=now)
+    return verifier_accept(row, raw_token=raw_token, ip=ip, now=now)
