@@ -19,9 +19,12 @@ Design and flows: ``docs/architecture.md``. Where things live:
 
 **Registry** (the Zenoti-style "Manage Applications"; other apps do not import it):
 
-* ``models``: ``Application``, ``RedirectURL``, ``ApiScope``, ``ApiKey``, ``ExpiryAlert``.
+* ``models``: ``Application``, ``RedirectURL``, ``ApiScope``, ``ApiKey``, ``ExpiryAlert``,
+  ``VerifierToken`` (what a gateway holds to call the verification API).
 * ``credentials``: generation and hashing of IDs, secrets and keys (no ORM).
 * ``services/``: every write (keyword-only, atomic, audited); ``selectors``: every read.
+* ``api/`` (django-ninja), ``services/verification.py``, ``selectors_verification.py``: key
+  verification (``POST /api/v1/keys/verify``), never decrypting.
 * ``alerts/``: the level-triggered expiry scan, claims, digests and delivery.
 * ``export/`` and ``services/export.py``: ``.env``/JSON/ZIP export, audit before any byte.
 * ``admin/``, ``views/``, ``forms``, ``dashboard``, ``charts``: the screens, thin over services.

@@ -57,7 +57,7 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
         "status_label",
         "expires_at",
         "last_used",
-        "last_verified_by",
+        "seen_by",
     ]
     list_filter = [LastUsedFilter, ("application__organization", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["prefix", "application__name"]
@@ -92,6 +92,11 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
     @admin.display(description="Last used", ordering="last_used_at")
     def last_used(self, key: ApiKey) -> str:
         return last_use_short(key.last_used_at)
+
+    @admin.display(description="Seen by", ordering="last_verified_by__name")
+    def seen_by(self, key: ApiKey) -> str:
+        """The verifier token that last presented the key."""
+        return key.last_verified_by.name if key.last_verified_by else "—"
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return ["prefix", "application", "expires_at", "revoked_at", "last_used_at", "created_at"]
