@@ -7,11 +7,15 @@ Design and flows: ``docs/architecture.md``. Where things live:
 * ``models.Organization`` (``models/organizations.py``): tenants, key lifetimes, alert settings.
 * ``audit.audit_record`` and ``models.AuditEvent``: the append-only audit log (never a secret).
 * ``actors.Actor``: who acts (a request's user, ``cli:<user>`` or ``system``).
-* ``fields`` (encrypted model fields that raise on a wrong key), ``crypto`` (the Fernet keys),
+* ``fields`` (encrypted model fields that raise on a wrong key, and ``last_four``, the most of
+  a secret a page may show), ``crypto`` (the Fernet keys),
   ``checks`` (the start-up canary), ``services.key_rotation`` (re-encryption).
 * ``plugins``: the registries another app fills in from its ``AppConfig.ready()`` (export
   sources, dashboard metrics, beat entries), so this package never imports them.
-* ``roles``: the shipped groups (Operator, Credential exporter, Auditor).
+* ``roles``: the shipped groups (Operator, Credential exporter, Auditor) and the export
+  permission (``EXPORT_PERMISSION``).
+* ``updates.model_update``: how every ``*_update`` service changes a row and learns, from the
+  model, what changed (the audit row's ``changed``).
 * ``admin.scoping``: organization scoping for every ``ModelAdmin`` (another tenant's object is
   a 404); ``selectors.organizations_for_user`` / ``scope_to_user`` for the same in reads.
 * ``validators``: redirect URLs and list fields, messages as constants.

@@ -3,13 +3,12 @@
 Application IDs are UUIDs (identifiers, not secrets). Secrets and API keys carry 256 bits
 from ``secrets``. An API key is ``<prefix>.<secret part>``: the prefix is recognisable
 (``kp_``), unique and safe to show in lists; only the SHA-256 digest of the whole key is
-used for lookups, and comparisons are constant-time.
+stored for lookups (see ``api_key_verify`` for why no constant-time comparison is needed).
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 import string
 import uuid
@@ -52,13 +51,3 @@ def new_verifier_token() -> tuple[str, str]:
 def key_digest(raw_key: str) -> str:
     """SHA-256 hex digest of a whole key, stored beside the ciphertext for lookups."""
     return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
-
-
-def digests_match(expected: str, raw_key: str) -> bool:
-    """Constant-time comparison of a stored digest with the digest of a presented key."""
-    return hmac.compare_digest(expected.encode("ascii"), key_digest(raw_key).encode("ascii"))
-
-
-def last_four(value: str) -> str:
-    """The last four characters, for the rare place a hint is more useful than a prefix."""
-    return value[-4:] if len(value) > 4 else ""

@@ -3,6 +3,7 @@
 They subclass django-encrypted-model-fields so the column format stays the library's
 (a Fernet token in a text column), but decryption goes through ``apps_registry.crypto``,
 which raises ``SecretDecryptionError`` on a wrong key instead of returning the token.
+``last_four`` is the most of such a secret any page may show (the one definition of it).
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ from encrypted_model_fields.fields import EncryptedCharField, EncryptedTextField
 from apps_registry import crypto
 
 SERIALIZED_MARK = "keyport-encrypted:"
+
+
+def last_four(secret: str) -> str:
+    """``…`` and the last four characters; only ``…`` for a secret of eight characters or
+    fewer (four would be half of it)."""
+    return f"…{secret[-4:]}" if len(secret) > 8 else "…"
 
 
 class StrictEncryptedMixin:

@@ -11,7 +11,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from apps_registry.models import ApiScope, Application, Organization
-from apps_registry.models.applications import AuthMethod, LoginUserType
+from apps_registry.models.applications import (
+    APPLICATION_EDITABLE_FIELDS,
+    AuthMethod,
+    LoginUserType,
+)
 from apps_registry.selectors import grouped_scope_choices
 from apps_registry.validators import validate_email_list, validate_lead_times
 
@@ -103,18 +107,7 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = [
-            "organization",
-            "name",
-            "uri",
-            "description",
-            "login_user_type",
-            "source_app",
-            "auth_method",
-            "scopes",
-            "contact_emails",
-            "is_active",
-        ]
+        fields = ["organization", *APPLICATION_EDITABLE_FIELDS, "scopes"]  # laid out by the admin
         widgets = {"login_user_type": forms.RadioSelect, "auth_method": forms.RadioSelect}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -1,7 +1,7 @@
 """Where other apps plug into the registry without the registry importing them.
 
 ``connections`` (and any later app) fills these in from its ``AppConfig.ready()``, the way
-models register with the admin site, so dependencies keep pointing one way (DESIGN.md).
+models register with the admin site, so dependencies keep pointing one way (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -81,13 +81,15 @@ class DashboardMetric:
     """One column of the admin index's per-organization table.
 
     ``counts(organization_ids, now)`` answers ``{organization_id: count}`` in one query, so
-    the dashboard costs the same number of queries for 1 or 1,000 organizations.
+    the dashboard costs the same number of queries for 1 or 1,000 organizations. ``link``
+    gives the admin URL of the filtered list behind a count, so every number can be followed.
     """
 
     key: str
     label: str
     counts: Callable[[list[int], Any], dict[int, int]]
     order: int = 100
+    link: Callable[[int], str] | None = None  # the list behind a count, for one organization
 
 
 DASHBOARD_METRICS: dict[str, DashboardMetric] = {}

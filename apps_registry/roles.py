@@ -1,4 +1,4 @@
-"""The three roles of DESIGN.md as Django groups, kept in sync by data migrations.
+"""The three roles of docs/architecture.md as Django groups, kept in sync by data migrations.
 
 Each app lists the permission codenames it contributes per role; ``connections`` adds its
 own in its migrations. ``sync_role_permissions`` only adds, so running it twice is harmless.
@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+
+EXPORT_CODENAME = "export_credentials"
+EXPORT_PERMISSION = f"apps_registry.{EXPORT_CODENAME}"  # what ``user.has_perm`` is asked
+EXPORT_PERMISSION_LABEL = "Can export credentials (plaintext secrets)"
 
 OPERATOR = "Operator"
 CREDENTIAL_EXPORTER = "Credential exporter"
@@ -35,7 +39,7 @@ REGISTRY_PERMISSIONS: dict[str, list[str]] = {
         )
     ],
 }
-REGISTRY_PERMISSIONS[CREDENTIAL_EXPORTER] = [*REGISTRY_PERMISSIONS[OPERATOR], "export_credentials"]
+REGISTRY_PERMISSIONS[CREDENTIAL_EXPORTER] = [*REGISTRY_PERMISSIONS[OPERATOR], EXPORT_CODENAME]
 
 
 def sync_role_permissions(apps: Any, app_label: str, permissions: dict[str, Iterable[str]]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from django.db import models
@@ -12,7 +13,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from apps_registry.models import ApiKey, ApiScope, AuditEvent, Organization
+from apps_registry.models import ApiKey, ApiScope, Application, AuditEvent, Organization
 from apps_registry.plugins import EXPORT_SOURCES
 
 ModelT = TypeVar("ModelT", bound=models.Model)
@@ -50,9 +51,7 @@ def applications_with_key_summary(
     1k (see docs/benchmarks.md). The secret is deferred: a list never needs it decrypted.
     """
     now = now or timezone.now()
-    usable = ApiKey.objects.filter(
-        application=OuterRef("pk"), revoked_at__isnull=True, expires_at__gt=now
-    )
+    usable = ApiKey.objects.usable(now).filter(application=OuterRef("pk"))
     counted = usable.order_by().values("application").annotate(n=Count("*")).values("n")
     return (
         queryset.select_related("organization")
@@ -72,13 +71,42 @@ def grouped_scope_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     return list(groups.items())
 
 
-def keys_of_application(application_id: int) -> models.QuerySet[ApiKey]:
-    """An app's keys, newest first, without the encrypted column (it is never displayed)."""
-    return ApiKey.objects.filter(application_id=application_id).defer("key").order_by("-created_at")
-
-
 class ExportNotFoundError(Exception):
     """An id in an export request is unknown or belongs to another organization."""
+
+
+UNKNOWN_APP_MESSAGE = "No application with Application ID {value}."
+UNKNOWN_SITE_MESSAGE = "No Mindbody connection with id {value}."
+NO_SITES_MESSAGE = "Mindbody connections are not installed."
+
+
+class ExportReferenceError(ValueError):
+    """An Application ID or connection id named on the command line does not exist."""
+
+
+def export_objects_by_reference(
+    *, application_ids: Sequence[str], site_ids: Sequence[int]
+) -> dict[str, list[Any]]:
+    """What the command line names (apps by Application ID, sites by id), in that order,
+    across every organization (the operator of the machine may export anything)."""
+    selection: dict[str, list[Any]] = {}
+    if application_ids:
+        queryset = Application.objects.filter(application_id__in=application_ids)
+        apps = {a.application_id: a for a in EXPORT_SOURCES["app"].prepare(queryset)}
+        missing = [value for value in application_ids if value not in apps]
+        if missing:
+            raise ExportReferenceError(UNKNOWN_APP_MESSAGE.format(value=missing[0]))
+        selection["app"] = [apps[value] for value in application_ids]
+    if site_ids:
+        source = EXPORT_SOURCES.get("site")
+        if source is None:
+            raise ExportReferenceError(NO_SITES_MESSAGE)
+        sites = {s.pk: s for s in source.prepare(source.queryset().filter(pk__in=site_ids))}
+        missing_sites = [pk for pk in site_ids if pk not in sites]
+        if missing_sites:
+            raise ExportReferenceError(UNKNOWN_SITE_MESSAGE.format(value=missing_sites[0]))
+        selection["site"] = [sites[pk] for pk in site_ids]
+    return selection
 
 
 def export_objects(user: Any, selection: dict[str, list[int]]) -> dict[str, list[Any]]:

@@ -14,7 +14,7 @@ class ConnectionsConfig(AppConfig):
     verbose_name = "Mindbody connections"
 
     def ready(self) -> None:
-        # The registry never imports connections (DESIGN.md); we hand it our schedule instead.
+        # The registry never imports connections (docs/architecture.md): we hand it our schedule.
         from apps_registry.plugins import (
             PeriodicTaskSpec,
             register_dashboard_metric,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count
+from django.urls import reverse
 
 from apps_registry.plugins import DashboardMetric
 from connections.models import ConnectionStatus, MindbodySiteConnection
@@ -23,6 +24,12 @@ def failing_sites(org_ids: list[int], now: dt.datetime) -> dict[int, int]:
     return dict(rows)
 
 
+def failing_sites_link(organization_id: int) -> str:
+    statuses = ",".join(str(status) for status in ATTENTION)
+    url = reverse("admin:connections_mindbodysiteconnection_changelist")
+    return f"{url}?organization__id__exact={organization_id}&status__in={statuses}"
+
+
 FAILING_SITES_METRIC = DashboardMetric(
-    "failing_sites", "Failing Mindbody sites", failing_sites, order=50
+    "failing_sites", "Failing Mindbody sites", failing_sites, order=50, link=failing_sites_link
 )

@@ -1,7 +1,7 @@
 """Mindbody site connections: API key, site ID and staff token, all but the site ID encrypted.
 
 The staff member's password never gets here: it is used once to issue a token and dropped.
-Names follow DESIGN.md because the export and the dashboard rely on them.
+Names follow docs/architecture.md because the export and the dashboard rely on them.
 """
 
 from __future__ import annotations
@@ -34,11 +34,6 @@ def validate_api_key(value: str) -> None:
         raise ValidationError(API_KEY_BLANK_MESSAGE, code="blank")
     if any(character.isspace() for character in value):
         raise ValidationError(API_KEY_WHITESPACE_MESSAGE, code="whitespace")
-
-
-def last_four(secret: str) -> str:
-    """The most of a secret any page may show."""
-    return f"…{secret[-4:]}" if len(secret) > 8 else "…"
 
 
 class ConnectionStatus(models.TextChoices):

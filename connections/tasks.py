@@ -7,7 +7,6 @@ from celery import shared_task
 from apps_registry.actors import Actor
 from connections import services
 from connections.apps import RENEW_TASK, VERIFY_TASK
-from connections.models import MindbodySiteConnection
 
 
 @shared_task(name=RENEW_TASK)
@@ -20,13 +19,3 @@ def renew_mindbody_tokens() -> dict[str, int | str]:
 def verify_mindbody_connections() -> dict[str, int | str]:
     """Daily: prove every connection answers; email on an active site's first failure."""
     return services.mindbody_connections_verify_all(actor=Actor.system()).summary()
-
-
-@shared_task(name="connections.renew_mindbody_token")
-def renew_mindbody_token(connection_id: int) -> str:
-    """Renew one connection's token (queued from elsewhere); returns the plain outcome."""
-    connection = MindbodySiteConnection.objects.get(pk=connection_id)
-    try:
-        return services.mindbody_token_renew(connection=connection, actor=Actor.system()).message
-    except services.ConnectionActionError as exc:
-        return str(exc)

@@ -55,16 +55,16 @@ def _expiry_alert(organization, scopes):
     return ExpiryAlert.objects.create(api_key=key, threshold_days=7, expires_at=key.expires_at)
 
 
-def _audit_event(organization, scopes):
-    _application(organization, scopes)
-    return organization.audit_events.get()
-
-
 def _api_key(organization, scopes):
     key, _ = services.api_key_generate(
         application=_application(organization, scopes), actor=Actor.system()
     )
     return key
+
+
+def _audit_event(organization, scopes):
+    _application(organization, scopes)
+    return organization.audit_events.get()
 
 
 FACTORIES = {

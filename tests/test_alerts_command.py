@@ -67,3 +67,32 @@ def test_a_failed_delivery_marks_rows_failed_and_exits_non_zero(spa, smtp_server
     with pytest.raises(CommandError, match=DELIVERY_FAILED):
         call_command("send_expiry_alerts")
     assert set(ExpiryAlert.objects.values_list("status", flat=True)) == {"failed"}
+
+
+def test_preview_rows_merge_due_and_retried_thresholds_per_key(spa, other_organization) -> None:
+    from apps_registry.alerts.claims import expiry_alerts_scan
+    from apps_registry.alerts.manual import preview_rows
+
+    key, _ = make_key(make_app(spa, "Booking widget"), in_days(5))
+    make_key(make_app(other_organization, "Gym app"), in_days(200))
+    report = expiry_alerts_scan(now=NOW, dry_run=True)
+    [row] = preview_rows(report)
+    assert (row.organization, row.application, row.prefix) == (
+        spa.name,
+        "Booking widget",
+        key.prefix,
+    )
+    assert (row.days_left, row.alerts) == (5, "30, 7")
+
+
+def test_the_inline_run_sends_each_digest_once_and_reports_failures(spa, smtp_server) -> None:
+    from apps_registry.alerts.manual import expiry_alerts_run
+
+    make_key(make_app(spa, "Booking widget"), in_days(5, timezone.now()))
+    assert expiry_alerts_run(now=timezone.now(), dry_run=True).report.batches == []
+    assert not ExpiryAlert.objects.exists()
+    smtp_server.stop()
+    failed = expiry_alerts_run(now=timezone.now())
+    assert (failed.sent, failed.failed, len(failed.errors)) == (0, 1, 1)
+    assert failed.errors[0].startswith(f"Organization {spa.pk}: ")
+    assert set(ExpiryAlert.objects.values_list("status", flat=True)) == {"failed"}

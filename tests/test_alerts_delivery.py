@@ -10,6 +10,7 @@ from apps_registry.alerts.claims import expiry_alerts_scan
 from apps_registry.alerts.delivery import NO_RECIPIENTS_ERROR, Delivery, expiry_alerts_deliver
 from apps_registry.alerts.digest import DIGEST_SUBJECT, DigestLine
 from apps_registry.models import ExpiryAlert
+from apps_registry.models.keys import days_until
 from tests.support_alerts import NOW, in_days, make_app, make_key
 
 pytestmark = pytest.mark.django_db
@@ -135,18 +136,17 @@ def test_alerts_without_any_recipient_fail_with_a_clear_error(organization, smtp
     ("delta", "label"),
     [
         (dt.timedelta(days=25), "25 days"),
-        (dt.timedelta(days=1, hours=3), "1 day"),
-        (dt.timedelta(hours=12), "less than 1 day"),
+        (dt.timedelta(days=1, hours=3), "2 days"),
+        (dt.timedelta(days=1), "1 day"),
+        (dt.timedelta(hours=12), "1 day"),
         (dt.timedelta(hours=-12), "expired today"),
         (dt.timedelta(days=-1, hours=-1), "expired 1 day ago"),
         (dt.timedelta(days=-2), "expired 2 days ago"),
     ],
 )
 def test_days_left_labels(delta: dt.timedelta, label: str) -> None:
-    from apps_registry.alerts.digest import _signed_days
-
     expires_at = NOW + delta
     line = DigestLine(
-        "App", "kp_x", expires_at, _signed_days(expires_at, NOW), delta.total_seconds() <= 0, "", ()
+        "App", "kp_x", expires_at, days_until(expires_at, NOW), delta.total_seconds() <= 0, "", ()
     )
     assert line.days_left_label == label

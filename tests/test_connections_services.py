@@ -265,11 +265,10 @@ def test_every_change_is_audited(issued_connection, actor) -> None:
 
 def test_update_replaces_the_key_and_asks_for_verification(issued_connection, actor) -> None:
     services.mindbody_connection_verify(connection=issued_connection, actor=actor, now=NOW)
-    issued_connection.name = "Sandbox (renamed)"
     services.mindbody_connection_update(
         connection=issued_connection,
         actor=actor,
-        changed=["name"],
+        data={"name": "Sandbox (renamed)"},
         api_key="mbk_new_9999888877776666",
     )
     connection = MindbodySiteConnection.objects.get(pk=issued_connection.pk)
@@ -279,3 +278,16 @@ def test_update_replaces_the_key_and_asks_for_verification(issued_connection, ac
     assert connection.status == ConnectionStatus.PENDING
     update = AuditEvent.objects.get(action="mindbody_connection_update")
     assert update.details == {"changed": ["api_key_replaced", "name"]}
+
+
+def test_update_audits_what_changed_in_the_row_not_what_the_caller_claims(
+    issued_connection, actor
+) -> None:
+    issued_connection.name = "Renamed in memory only"
+    changed = services.mindbody_connection_update(
+        connection=issued_connection, actor=actor, data={}
+    )
+    assert changed == []
+    assert AuditEvent.objects.get(action="mindbody_connection_update").details == {"changed": []}
+    stored = MindbodySiteConnection.objects.get(pk=issued_connection.pk)
+    assert stored.name != "Renamed in memory only" and stored.status == issued_connection.status

@@ -61,18 +61,6 @@ def test_hourly_renewal_runs_on_a_real_worker(
     assert "Site 1" in email.subject and email.to == ["ops@serenity.test"]
 
 
-@pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
-def test_one_connection_renewal_task_takes_an_id(
-    celery_worker_on_redis, organization, fake_mindbody
-) -> None:
-    [site] = _due_sites(organization, fake_mindbody, 1)
-    message = tasks.renew_mindbody_token.apply_async((site.pk,), ignore_result=False).get(
-        timeout=30
-    )
-    assert message.startswith("Renewed the staff token")
-
-
 def test_missing_redis_fails_in_ci_and_skips_elsewhere(monkeypatch) -> None:
     from tests import support_celery
 

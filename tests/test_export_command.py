@@ -13,11 +13,12 @@ from django.core.management import CommandError, call_command
 from apps_registry import services
 from apps_registry.management.commands.export_credentials import (
     EXISTS_MESSAGE,
-    UNKNOWN_APP_MESSAGE,
     ZIP_NEEDS_BINARY_MESSAGE,
 )
 from apps_registry.models import AuditEvent
+from apps_registry.selectors import UNKNOWN_APP_MESSAGE
 from tests.export_support import parse_env
+from tests.support_alerts import make_app
 
 
 @pytest.fixture
@@ -100,3 +101,34 @@ def test_unknown_application_id_is_a_clear_error(db):
     with pytest.raises(CommandError, match=UNKNOWN_APP_MESSAGE.format(value="nope")):
         call_command("export_credentials", "--app", "nope", "--format", "env")
     assert not AuditEvent.objects.exists()
+
+
+def test_the_selector_finds_named_items_in_order_or_names_the_first_unknown(
+    organization, sandbox_connection
+):
+    from apps_registry.selectors import (
+        UNKNOWN_SITE_MESSAGE,
+        ExportReferenceError,
+        export_objects_by_reference,
+    )
+
+    first, second = make_app(organization, "Front desk"), make_app(organization, "Kiosk")
+    ids = [second.application_id, first.application_id]
+    found = export_objects_by_reference(application_ids=ids, site_ids=[sandbox_connection.pk])
+    assert [a.pk for a in found["app"]] == [second.pk, first.pk]
+    assert found["site"] == [sandbox_connection]
+    with pytest.raises(ExportReferenceError, match=UNKNOWN_APP_MESSAGE.format(value="nope")):
+        export_objects_by_reference(application_ids=[*ids, "nope", "nada"], site_ids=[])
+    missing = sandbox_connection.pk + 1000
+    with pytest.raises(ExportReferenceError, match=UNKNOWN_SITE_MESSAGE.format(value=missing)):
+        export_objects_by_reference(application_ids=[], site_ids=[missing])
+
+
+def test_private_file_is_0600_even_over_a_readable_file(tmp_path):
+    from apps_registry.export.formats import write_private_file
+
+    target = tmp_path / "creds.env"
+    target.write_text("old")
+    target.chmod(0o644)
+    write_private_file(target, b"NEW=1\n")
+    assert target.stat().st_mode & 0o777 == 0o600 and target.read_bytes() == b"NEW=1\n"

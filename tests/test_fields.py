@@ -9,6 +9,7 @@ from django.test import override_settings
 
 from apps_registry import services
 from apps_registry.crypto import SecretDecryptionError, decrypt
+from apps_registry.fields import last_four
 from apps_registry.models import ApiKey, Application
 
 
@@ -66,3 +67,10 @@ def test_old_key_still_decrypts_after_a_new_key_is_put_first(created, settings) 
     new_key = Fernet.generate_key().decode()
     with override_settings(FIELD_ENCRYPTION_KEY=[new_key, *settings.FIELD_ENCRYPTION_KEY]):
         assert Application.objects.get(pk=application.pk).secret == secret
+
+
+def test_last_four_never_returns_a_short_secret_whole() -> None:
+    assert last_four("mbk_1234567890abcd") == "…abcd"
+    assert last_four("abcdefghi") == "…fghi"
+    assert last_four("abcdefgh") == "…"
+    assert last_four("") == "…"

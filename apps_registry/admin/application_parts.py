@@ -5,7 +5,6 @@ Keys are listed by prefix, status and expiry only; the key itself is never rende
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import admin
@@ -17,7 +16,7 @@ from django.utils.html import format_html
 
 from apps_registry.admin.last_use import last_use_short
 from apps_registry.models import ApiKey, RedirectURL
-from apps_registry.models.keys import EXPIRING_WITHIN_DAYS
+from apps_registry.models.keys import EXPIRING_WITHIN_DAYS, expiring_horizon
 
 
 def redirect_rows(formsets: Any) -> list[tuple[str, str]]:
@@ -29,6 +28,20 @@ def redirect_rows(formsets: Any) -> list[tuple[str, str]]:
         for row in formset.cleaned_data
         if row and not row.get("DELETE")
     ]
+
+
+def key_action_links(key: ApiKey) -> str:
+    """Rotate and Revoke buttons for a key that still has them (none once revoked)."""
+    if key.revoked_at is not None:
+        return ""
+    base = ("admin:apps_registry_application_key", key.application_id, key.pk)
+    links = [(reverse(f"{base[0]}_revoke", args=base[1:]), "Revoke")]
+    if key.replaced_by_id is None:
+        links.insert(0, (reverse(f"{base[0]}_rotate", args=base[1:]), "Rotate"))
+    return format_html(
+        " ".join('<a class="button" href="{}">{}</a>' for _ in links),
+        *[part for link in links for part in link],
+    )
 
 
 class RedirectURLInline(admin.TabularInline):
@@ -63,21 +76,13 @@ class ApiKeyInline(admin.TabularInline):
         return last_use_short(key.last_used_at)
 
     @admin.display(description="Days left")
-    def days_left(self, key: ApiKey) -> int:
-        return key.days_left()
+    def days_left(self, key: ApiKey) -> int | str:
+        days = key.days_left()
+        return "—" if days is None else days
 
     @admin.display(description="")
     def actions(self, key: ApiKey) -> str:
-        if key.revoked_at is not None:
-            return ""
-        base = ("admin:apps_registry_application_key", key.application_id, key.pk)
-        links = [(reverse(f"{base[0]}_revoke", args=base[1:]), "Revoke")]
-        if key.replaced_by_id is None:
-            links.insert(0, (reverse(f"{base[0]}_rotate", args=base[1:]), "Rotate"))
-        return format_html(
-            " ".join('<a class="button" href="{}">{}</a>' for _ in links),
-            *[part for link in links for part in link],
-        )
+        return key_action_links(key)
 
 
 class ExpiresWithinFilter(admin.SimpleListFilter):
@@ -92,9 +97,7 @@ class ExpiresWithinFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> Any:
         if self.value() == "30d":
-            return queryset.filter(
-                next_expiry__lte=timezone.now() + dt.timedelta(days=EXPIRING_WITHIN_DAYS)
-            )
+            return queryset.filter(next_expiry__lte=expiring_horizon(timezone.now()))
         if self.value() == "none":
             return queryset.filter(active_key_count=0)
         return queryset

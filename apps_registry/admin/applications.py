@@ -26,10 +26,12 @@ from apps_registry.admin.application_parts import (
     redirect_rows,
 )
 from apps_registry.admin.export_action import ExportPermissionMixin, make_export_action
+from apps_registry.admin.history import KeyportHistoryMixin
 from apps_registry.admin.scoping import OrganizationScopedAdmin
 from apps_registry.forms import RECORD, ApplicationAddForm, ApplicationForm
-from apps_registry.models import Application, RedirectURL
-from apps_registry.models.applications import CredentialOrigin
+from apps_registry.models import Application
+from apps_registry.models.applications import APPLICATION_EDITABLE_FIELDS, CredentialOrigin
+from apps_registry.models.keys import days_until
 from apps_registry.selectors import applications_with_key_summary
 
 RECORD_HELP = "Fill these in only when you record credentials another system issued."
@@ -39,7 +41,7 @@ HIDDEN_VALUE_TEXT = (
 
 
 @admin.register(Application)
-class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
+class ApplicationAdmin(KeyportHistoryMixin, ExportPermissionMixin, OrganizationScopedAdmin):
     form = ApplicationForm
     add_form = ApplicationAddForm
     list_display = [
@@ -72,6 +74,7 @@ class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
     ]
     inlines = [RedirectURLInline, ApiKeyInline]
     change_form_template = "admin/apps_registry/application/change_form.html"
+    export_kind = "app"
     actions = [make_export_action("app", "Export credentials of the selected applications")]
 
     class Media:
@@ -79,6 +82,9 @@ class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
         return applications_with_key_summary(super().get_queryset(request))
+
+    def history_related(self, obj: Any) -> list[tuple[str, list[Any]]]:
+        return [("apps_registry.ApiKey", list(obj.api_keys.values_list("pk", flat=True)))]
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
@@ -137,7 +143,7 @@ class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
     def next_expiry_display(self, obj: Any) -> str:
         if obj.next_expiry is None:
             return "—"
-        days = (obj.next_expiry - timezone.now()).days
+        days = days_until(obj.next_expiry, timezone.now())
         return f"{obj.next_expiry:%Y-%m-%d} ({days} days left)"
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -145,12 +151,12 @@ class ApplicationAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         if change:
-            redirects_changed = any(f.has_changed() for f in formsets if f.model is RedirectURL)
+            data = form.cleaned_data
             services.application_update(
                 application=form.instance,
                 actor=Actor.from_request(request),
-                changed=[*form.changed_data, *(["redirect_urls"] if redirects_changed else [])],
-                scopes=list(form.cleaned_data["scopes"]),
+                data={name: data[name] for name in APPLICATION_EDITABLE_FIELDS if name in data},
+                scopes=list(data["scopes"]),
                 redirect_urls=redirect_rows(formsets),
             )
         else:

@@ -14,20 +14,27 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-EXPORT_PERMISSION = "apps_registry.export_credentials"
+from apps_registry.roles import EXPORT_CODENAME, EXPORT_PERMISSION
 
 
 class ExportPermissionMixin:
-    """Lets actions declare ``allowed_permissions=("export_credentials",)``."""
+    """Lets actions declare ``permissions=[EXPORT_CODENAME]``; tells the change page too."""
 
     def has_export_credentials_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.has_perm(EXPORT_PERMISSION))
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        can_export = self.has_export_credentials_permission(request)
+        context = {"can_export_credentials": can_export, **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, context)  # type: ignore[misc]
 
 
 def make_export_action(kind: str, description: str) -> Callable[..., HttpResponse]:
     """An admin action redirecting to ``credentials_export`` with ``?<kind>=<pk>...``."""
 
-    @admin.action(description=description, permissions=["export_credentials"])
+    @admin.action(description=description, permissions=[EXPORT_CODENAME])
     def export_credentials(
         model_admin: Any, request: HttpRequest, queryset: QuerySet[Any]
     ) -> HttpResponse:

@@ -6,8 +6,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
 
 from apps_registry.admin.scoping import OrganizationScopedAdmin
+from apps_registry.audit_display import action_label, detail_rows, detail_summary, target_url
 from apps_registry.forms import OrganizationForm
 from apps_registry.models import ApiScope, AuditEvent, Organization
 
@@ -43,15 +45,59 @@ class ApiScopeAdmin(admin.ModelAdmin):
     search_fields = ["code", "group", "label"]
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """Actions by their plain names, only those in the user's own organizations' rows."""
+
+    title = "action"
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        rows = model_admin.get_queryset(request).order_by()
+        codes = rows.values_list("action", flat=True).distinct()
+        return sorted(((code, action_label(code)) for code in set(codes)), key=lambda c: c[1])
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(OrganizationScopedAdmin):
     """Append-only: nobody adds, changes or deletes audit events through the admin."""
 
-    list_display = ["at", "actor_label", "action", "organization", "target_repr", "ip"]
-    list_filter = ["action", "organization"]
+    list_display = ["at", "who", "what", "organization", "target", "summary", "ip"]
+    list_filter = [ActionFilter, "organization"]
     search_fields = ["actor_label", "action", "target_repr", "target_id"]
     list_select_related = ["organization"]
     date_hierarchy = "at"
+    fields = ("at", "actor_label", "what", "organization", "target", "details_table", "ip")
+    readonly_fields = fields
+
+    @admin.display(description="Who", ordering="actor_label")
+    def who(self, event: AuditEvent) -> str:
+        return event.actor_label
+
+    @admin.display(description="Action", ordering="action")
+    def what(self, event: AuditEvent) -> str:
+        return action_label(event.action)
+
+    @admin.display(description="Target")
+    def target(self, event: AuditEvent) -> str:
+        url = target_url(event)
+        if url and event.target_repr:
+            return format_html('<a href="{}">{}</a>', url, event.target_repr)
+        return event.target_repr or "—"
+
+    @admin.display(description="Details")
+    def summary(self, event: AuditEvent) -> str:
+        return detail_summary(event.details)
+
+    @admin.display(description="Details")
+    def details_table(self, event: AuditEvent) -> str:
+        rows = format_html_join("", "<dt>{}</dt><dd>{}</dd>", detail_rows(event.details))
+        return format_html('<dl class="keyport-details">{}</dl>', rows) if rows else "—"
+
+    class Media:
+        css = {"all": ["apps_registry/admin.css"]}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

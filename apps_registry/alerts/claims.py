@@ -22,6 +22,7 @@ from apps_registry.actors import Actor
 from apps_registry.alerts.due import DueKey, find_due
 from apps_registry.audit import audit_record
 from apps_registry.models import ExpiryAlert, ExpiryAlertStatus, Organization
+from apps_registry.models.keys import alert_eligible_q
 
 # A pending row older than this lost its delivery task (broker wiped, worker gone for
 # good): the daily scan takes it over. Far above the longest retry chain (see tasks.py).
@@ -55,11 +56,7 @@ def retryable_alerts(*, now: dt.datetime) -> QuerySet[ExpiryAlert]:
     """Failed rows and abandoned pending rows of keys that still deserve the alert."""
     abandoned = Q(status=ExpiryAlertStatus.PENDING, claimed_at__lt=now - STALE_CLAIM_AFTER)
     return ExpiryAlert.objects.filter(Q(status=ExpiryAlertStatus.FAILED) | abandoned).filter(
-        api_key__revoked_at__isnull=True,
-        api_key__replaced_by__isnull=True,
-        api_key__application__is_active=True,
-        api_key__application__organization__alerts_enabled=True,
-        expires_at=F("api_key__expires_at"),
+        alert_eligible_q("api_key"), expires_at=F("api_key__expires_at")
     )
 
 

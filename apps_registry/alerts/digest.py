@@ -17,7 +17,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from apps_registry.alerts.due import days_left
+from apps_registry.models.keys import days_until
 
 DIGEST_SUBJECT = "[Keyport] {organization}: {count} API {noun} expiring or expired"
 TEXT_TEMPLATE = "emails/expiry_digest.txt"
@@ -50,13 +50,13 @@ class DigestLine:
 
     @property
     def days_left_label(self) -> str:
+        """``days_left`` is ``days_until`` (rounded up), so an expired key counts whole days
+        since its expiry: ``-2`` for 2.5 days ago."""
         if self.expired:
             ago = -self.days_left
             if ago == 0:
                 return "expired today"
             return f"expired {ago} day" + (" ago" if ago == 1 else "s ago")
-        if self.days_left == 0:
-            return "less than 1 day"
         return f"{self.days_left} day" + ("" if self.days_left == 1 else "s")
 
 
@@ -84,13 +84,6 @@ def rotate_url(application_id: int, api_key_id: int) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _signed_days(expires_at: dt.datetime, now: dt.datetime) -> int:
-    """Whole days left (rounded down); for an expired key minus the whole days since."""
-    if expires_at <= now:
-        return -(now - expires_at).days
-    return days_left(expires_at=expires_at, now=now)
-
-
 def _lines(rows: Iterable[AlertRow], now: dt.datetime) -> dict[int, DigestLine]:
     """One line per key, carrying every alert id of that key (all crossed lead times)."""
     ids: dict[int, list[int]] = defaultdict(list)
@@ -103,7 +96,7 @@ def _lines(rows: Iterable[AlertRow], now: dt.datetime) -> dict[int, DigestLine]:
             application_name=row.application_name,
             prefix=row.prefix,
             expires_at=row.expires_at,
-            days_left=_signed_days(row.expires_at, now),
+            days_left=days_until(row.expires_at, now),
             expired=row.expires_at <= now,
             rotate_url=rotate_url(row.application_id, key_id),
             alert_ids=tuple(sorted(ids[key_id])),

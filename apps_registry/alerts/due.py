@@ -48,22 +48,6 @@ def crossed_thresholds(
     return crossed
 
 
-def days_left(*, expires_at: dt.datetime, now: dt.datetime) -> int:
-    """Whole days until expiry, rounded down (negative once expired), like ``ApiKey``."""
-    return (expires_at - now).days
-
-
-def eligible_keys() -> QuerySet[ApiKey]:
-    """Keys that can still need an alert: not revoked, not rotated out, of an active app
-    in an organization with alerts enabled."""
-    return ApiKey.objects.filter(
-        revoked_at__isnull=True,
-        replaced_by__isnull=True,
-        application__is_active=True,
-        application__organization__alerts_enabled=True,
-    )
-
-
 def lead_days_by_organization() -> dict[int, list[int]]:
     """Lead times of every organization with alerts enabled (one query)."""
     rows = Organization.objects.filter(alerts_enabled=True).values_list("id", "expiry_alert_days")
@@ -86,7 +70,7 @@ def candidate_keys(*, leads: dict[int, list[int]], now: dt.datetime) -> QuerySet
     told_expired = ExpiryAlert.objects.filter(
         api_key=OuterRef("pk"), threshold_days=EXPIRED_THRESHOLD, expires_at=OuterRef("expires_at")
     )
-    return eligible_keys().filter(window).exclude(Exists(told_expired))
+    return ApiKey.objects.alert_eligible().filter(window).exclude(Exists(told_expired))
 
 
 def _told(candidates: QuerySet[ApiKey]) -> dict[tuple[int, dt.datetime], set[int]]:

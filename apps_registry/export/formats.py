@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.utils.text import slugify
 
@@ -95,3 +97,11 @@ def bundle(
         archive.writestr("manifest.json", json.dumps(meta, indent=2) + "\n")
     stamp = exported_at.strftime("%Y%m%d-%H%M%S")
     return ExportFile(f"keyport-credentials-{stamp}.zip", CONTENT_TYPES["zip"], buffer.getvalue())
+
+
+def write_private_file(path: Path, body: bytes) -> None:
+    """Write ``body`` readable by its owner only (mode 0600, even over an existing file)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(body)

@@ -1,4 +1,4 @@
-"""Domain model of the registry; names follow DESIGN.md because other parts rely on them."""
+"""Domain model of the registry; other parts rely on these names (docs/architecture.md)."""
 
 from apps_registry.models.alerts import ExpiryAlert, ExpiryAlertStatus
 from apps_registry.models.applications import ApiScope, Application, RedirectURL

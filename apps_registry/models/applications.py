@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from apps_registry.fields import StrictEncryptedCharField
+from apps_registry.roles import EXPORT_CODENAME, EXPORT_PERMISSION_LABEL
 from apps_registry.validators import (
     REDIRECT_URL_MAX_LENGTH,
     validate_email_list,
@@ -51,6 +52,20 @@ class ApiScope(models.Model):
         return f"{self.group}: {self.label}"
 
 
+# What an operator may change on a registered app (``application_update`` and its form);
+# the organization and the credentials never change after registration.
+APPLICATION_EDITABLE_FIELDS = (
+    "name",
+    "uri",
+    "description",
+    "login_user_type",
+    "source_app",
+    "auth_method",
+    "contact_emails",
+    "is_active",
+)
+
+
 class Application(models.Model):
     """A registered integration; its secret is encrypted and shown once after creation."""
 
@@ -81,7 +96,7 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["organization__name", "name"]
-        permissions = [("export_credentials", "Can export credentials (plaintext secrets)")]
+        permissions = [(EXPORT_CODENAME, EXPORT_PERMISSION_LABEL)]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "name"],

@@ -1,16 +1,51 @@
-"""API keys: encrypted, looked up by digest, with a status derived from dates."""
+"""API keys: encrypted, looked up by digest, with a status derived from dates.
+
+This module is the one home of the rules about a key that other parts ask about: which keys
+are usable, which still deserve an expiry alert, the "expiring" window and "days left". The
+dashboard, the admin, the alerts, the export and the verification all call these.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from apps_registry.fields import StrictEncryptedCharField
 
 EXPIRING_WITHIN_DAYS = 30
+EXPIRING_WINDOW = dt.timedelta(days=EXPIRING_WITHIN_DAYS)
+UNREVOKE_MESSAGE = "A revoked key stays revoked; generate a new key instead."
+
+
+def expiring_horizon(now: dt.datetime) -> dt.datetime:
+    """A key expiring at or before this moment is "expiring" (or already expired)."""
+    return now + EXPIRING_WINDOW
+
+
+def days_until(expires_at: dt.datetime, now: dt.datetime) -> int:
+    """Days left, rounded up: a new 365-day key has 365, one hour left is 1, expired is <= 0."""
+    return math.ceil((expires_at - now) / dt.timedelta(days=1))
+
+
+def alert_eligible_q(path: str = "") -> Q:
+    """Keys that can still need an expiry alert: not revoked, not rotated out, of an active
+    app in an organization with alerts enabled (``path`` leads to the key from an alert)."""
+    p = f"{path}__" if path else ""
+    return Q(
+        **{
+            f"{p}revoked_at__isnull": True,
+            f"{p}replaced_by__isnull": True,
+            f"{p}application__is_active": True,
+            f"{p}application__organization__alerts_enabled": True,
+        }
+    )
 
 
 class ApiKeyStatus(models.TextChoices):
@@ -25,6 +60,28 @@ class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
     def usable(self, now: dt.datetime | None = None) -> ApiKeyQuerySet:
         """Keys that still authenticate: not revoked, not expired."""
         return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+    def expiring(self, now: dt.datetime) -> ApiKeyQuerySet:
+        """Usable keys that expire within the expiring window."""
+        return self.usable(now).filter(expires_at__lte=expiring_horizon(now))
+
+    def in_status(self, status: str, now: dt.datetime) -> ApiKeyQuerySet:
+        """Keys whose ``status(now)`` is ``status``: the same precedence, as a filter."""
+        live = Q(revoked_at__isnull=True, expires_at__gt=now)
+        rules = {
+            ApiKeyStatus.REVOKED: Q(revoked_at__isnull=False),
+            ApiKeyStatus.EXPIRED: Q(revoked_at__isnull=True, expires_at__lte=now),
+            ApiKeyStatus.IN_GRACE: live & Q(replaced_by__isnull=False),
+            ApiKeyStatus.EXPIRING: live
+            & Q(replaced_by__isnull=True, expires_at__lte=expiring_horizon(now)),
+            ApiKeyStatus.ACTIVE: live
+            & Q(replaced_by__isnull=True, expires_at__gt=expiring_horizon(now)),
+        }
+        return self.filter(rules[ApiKeyStatus(status)])
+
+    def alert_eligible(self) -> ApiKeyQuerySet:
+        """Keys that can still need an expiry alert (see ``alert_eligible_q``)."""
+        return self.filter(alert_eligible_q())
 
 
 class ApiKey(models.Model):
@@ -64,8 +121,26 @@ class ApiKey(models.Model):
     def __str__(self) -> str:
         return self.prefix
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Revocation is permanent here too, whoever saves (djangorestframework-api-key's rule)."""
+        update_fields = kwargs.get("update_fields")
+        if (update_fields is None or "revoked_at" in update_fields) and self._unrevokes():
+            raise ValidationError({"revoked_at": UNREVOKE_MESSAGE})
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self._unrevokes():
+            raise ValidationError({"revoked_at": UNREVOKE_MESSAGE})
+
+    def _unrevokes(self) -> bool:
+        """True if saving would clear the ``revoked_at`` of a stored, revoked row."""
+        if self.pk is None or self.revoked_at is not None:
+            return False
+        stored = type(self).objects.filter(pk=self.pk, revoked_at__isnull=False)
+        return stored.exists()
+
     def status(self, now: dt.datetime | None = None) -> ApiKeyStatus:
-        """Revoked beats expired beats grace beats expiring; see DESIGN.md."""
+        """Revoked beats expired beats grace beats expiring; see docs/architecture.md."""
         now = now or timezone.now()
         if self.revoked_at is not None:
             return ApiKeyStatus.REVOKED
@@ -73,10 +148,12 @@ class ApiKey(models.Model):
             return ApiKeyStatus.EXPIRED
         if self.replaced_by_id is not None:
             return ApiKeyStatus.IN_GRACE
-        if self.expires_at - now <= dt.timedelta(days=EXPIRING_WITHIN_DAYS):
+        if self.expires_at <= expiring_horizon(now):
             return ApiKeyStatus.EXPIRING
         return ApiKeyStatus.ACTIVE
 
-    def days_left(self, now: dt.datetime | None = None) -> int:
-        """Whole days until expiry (negative once expired)."""
-        return (self.expires_at - (now or timezone.now())).days
+    def days_left(self, now: dt.datetime | None = None) -> int | None:
+        """Days until expiry, rounded up (zero or less once expired); ``None`` once revoked."""
+        if self.revoked_at is not None:
+            return None
+        return days_until(self.expires_at, now or timezone.now())

@@ -7,7 +7,8 @@ command line and tests, and writes one ``AuditEvent`` that never carries a secre
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
@@ -16,8 +17,9 @@ from apps_registry import credentials
 from apps_registry.actors import Actor
 from apps_registry.audit import audit_record
 from apps_registry.models import ApiScope, Application, Organization, RedirectURL
-from apps_registry.models.applications import CredentialOrigin
+from apps_registry.models.applications import APPLICATION_EDITABLE_FIELDS, CredentialOrigin
 from apps_registry.services.keys import store_key
+from apps_registry.updates import model_update, related_changed
 
 
 def _save_redirect_urls(application: Application, redirect_urls: Iterable[tuple[str, str]]) -> None:
@@ -146,21 +148,33 @@ def application_update(
     *,
     application: Application,
     actor: Actor,
-    changed: Sequence[str],
+    data: Mapping[str, Any],
     scopes: Sequence[ApiScope] | None = None,
     redirect_urls: Iterable[tuple[str, str]] | None = None,
-) -> None:
-    """Save edits to an app; scopes and redirect URLs, when given, replace the old ones.
+) -> list[str]:
+    """Apply ``data`` (any of ``APPLICATION_EDITABLE_FIELDS``) to the stored app; scopes and
+    redirect URLs, when given, replace the old ones. Returns and audits what changed.
 
+    The diff is taken against the row as stored (re-read under a lock), so edits a form
+    already made to ``application`` in memory count only if they are in ``data``.
     Credentials are not editable here: they change only through the key services.
     """
-    application.full_clean()
-    application.save()
+    application.refresh_from_db(
+        fields=APPLICATION_EDITABLE_FIELDS, from_queryset=Application.objects.select_for_update()
+    )
+    changed = model_update(instance=application, fields=APPLICATION_EDITABLE_FIELDS, data=data)
     if scopes is not None:
-        application.scopes.set(scopes)
+        before = application.scopes.values_list("pk", flat=True)
+        if related_changed(before, [scope.pk for scope in scopes]):
+            application.scopes.set(scopes)
+            changed.append("scopes")
     if redirect_urls is not None:
-        application.redirect_urls.all().delete()
-        _save_redirect_urls(application, redirect_urls)
+        wanted = list(redirect_urls)
+        before_urls = application.redirect_urls.values_list("kind", "url")
+        if related_changed(before_urls, wanted):
+            application.redirect_urls.all().delete()
+            _save_redirect_urls(application, wanted)
+            changed.append("redirect_urls")
     audit_record(
         actor=actor,
         action="application_update",
@@ -168,3 +182,4 @@ def application_update(
         target=application,
         details={"changed": sorted(changed)},
     )
+    return changed

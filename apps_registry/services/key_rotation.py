@@ -34,7 +34,7 @@ class RotationAbortedError(Exception):
 @dataclass(frozen=True)
 class EncryptedColumn:
     model: type[models.Model]
-    field: models.Field  # type: ignore[type-arg]
+    field: models.Field
 
     @property
     def label(self) -> str:
@@ -45,7 +45,7 @@ class EncryptedColumn:
         return template.format(
             table=quote(self.model._meta.db_table),
             column=quote(str(self.field.column)),
-            pk=quote(str(self.model._meta.pk.column)),  # type: ignore[union-attr]
+            pk=quote(str(self.model._meta.pk.column)),
         )
 
     def tokens(self, batch_size: int) -> Iterator[list[tuple[object, str]]]:

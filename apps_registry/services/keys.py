@@ -78,6 +78,15 @@ class KeyStateError(Exception):
     """A key action that makes no sense for the key's current state (plain message)."""
 
 
+def _locked(api_key: ApiKey) -> ApiKey:
+    """The stored row, locked until the transaction ends, so two actions cannot race."""
+    return (
+        ApiKey.objects.select_for_update()
+        .select_related("application__organization")
+        .get(pk=api_key.pk)
+    )
+
+
 @sensitive_variables("raw_key")
 @transaction.atomic
 def api_key_rotate(
@@ -85,11 +94,7 @@ def api_key_rotate(
 ) -> tuple[ApiKey, str]:
     """Issue a replacement; the old key keeps working for the grace period, then expires."""
     now = now or timezone.now()
-    old = (
-        ApiKey.objects.select_for_update()
-        .select_related("application__organization")
-        .get(pk=api_key.pk)
-    )
+    old = _locked(api_key)
     if old.revoked_at is not None:
         raise KeyStateError(ROTATE_REVOKED_MESSAGE)
     if old.replaced_by_id is not None:
@@ -113,11 +118,7 @@ def api_key_rotate(
 @transaction.atomic
 def api_key_revoke(*, api_key: ApiKey, actor: Actor, now: dt.datetime | None = None) -> ApiKey:
     """Revoke a key for good: it never authenticates again and cannot be restored."""
-    key = (
-        ApiKey.objects.select_for_update()
-        .select_related("application__organization")
-        .get(pk=api_key.pk)
-    )
+    key = _locked(api_key)
     if key.revoked_at is not None:
         raise KeyStateError(REVOKE_TWICE_MESSAGE)
     key.revoked_at = now or timezone.now()

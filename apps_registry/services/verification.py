@@ -4,8 +4,11 @@ and Python callers.
 It never decrypts: the key and the verifier token are found by their SHA-256 digests, the
 key with its app and the app's scope codes, in one query of indexed lookups that selects no
 encrypted column (``selectors_verification``; tests assert the SQL); only when it finds
-nothing is the token looked up alone, to tell a bad token (401) from a missing key. It
-answers with a verdict code rather than raising, like Unkey. Last use is stamped at most once
+nothing is the token looked up alone, to tell a bad token (401) from a missing key. No
+constant-time comparison is needed after a lookup by the digest of the whole presented key:
+a timing difference can only tell an attacker about digests, and steering one towards a
+stored digest means finding SHA-256 preimages of 256 random bits. It answers with a verdict
+code rather than raising, like Unkey. Last use is stamped at most once
 per key per minute (``services/last_use.py``), so most calls write nothing.
 """
 

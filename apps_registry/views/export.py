@@ -19,9 +19,9 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from apps_registry import reauth, selectors
 from apps_registry.actors import Actor
 from apps_registry.plugins import EXPORT_SOURCES
+from apps_registry.roles import EXPORT_PERMISSION
 from apps_registry.services.export import credentials_export, credentials_export_refuse
 
-EXPORT_PERMISSION = "apps_registry.export_credentials"
 RATE_LIMIT_PER_HOUR = 20
 NO_PERMISSION_MESSAGE = "You do not have permission to export credentials."
 RATE_LIMITED_MESSAGE = (

@@ -18,11 +18,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from apps_registry.actors import Actor
 from apps_registry.admin.export_action import ExportPermissionMixin, make_export_action
+from apps_registry.admin.history import KeyportHistoryMixin
 from apps_registry.admin.scoping import OrganizationScopedAdmin
+from apps_registry.fields import last_four
 from connections import services
 from connections.admin import views
 from connections.forms import ConnectionAddForm, ConnectionChangeForm
-from connections.models import MindbodySiteConnection, last_four
+from connections.models import MindbodySiteConnection
+from connections.services.connections import CONNECTION_UPDATABLE
 
 SANDBOX_BADGE = "sandbox"
 TOKEN_FIELDS = [
@@ -38,7 +41,9 @@ NO_TOKEN_TEXT = "No token"  # noqa: S105 - a label
 
 
 @admin.register(MindbodySiteConnection)
-class MindbodySiteConnectionAdmin(ExportPermissionMixin, OrganizationScopedAdmin):
+class MindbodySiteConnectionAdmin(
+    KeyportHistoryMixin, ExportPermissionMixin, OrganizationScopedAdmin
+):
     form = ConnectionChangeForm
     actions = [make_export_action("site", "Export credentials of the selected connections")]
     list_display = [
@@ -54,17 +59,12 @@ class MindbodySiteConnectionAdmin(ExportPermissionMixin, OrganizationScopedAdmin
     search_fields = ["name", "staff_username"]
     list_select_related = ["organization"]
     change_form_template = "admin/connections/mindbodysiteconnection/change_form.html"
+    export_kind = "site"
     readonly_fields = [
         "organization",
         "site",
         "api_key_hint",
-        "status",
-        "staff_username",
-        "token_hint",
-        "token_expires_at",
-        "token_renewals",
-        "last_verified_at",
-        "last_error",
+        *TOKEN_FIELDS,
         "activation_code",
         "activation_link_display",
         "created_at",
@@ -126,7 +126,7 @@ class MindbodySiteConnectionAdmin(ExportPermissionMixin, OrganizationScopedAdmin
             services.mindbody_connection_update(
                 connection=obj,
                 actor=actor,
-                changed=[name for name in form.changed_data if name != "replace_api_key"],
+                data={name: data[name] for name in CONNECTION_UPDATABLE if name in data},
                 api_key=data.get("replace_api_key", ""),
             )
             return

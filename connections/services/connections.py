@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
 from apps_registry.actors import Actor
 from apps_registry.audit import audit_record
+from apps_registry.fields import last_four
 from apps_registry.models import Organization
-from connections.models import ConnectionStatus, MindbodySiteConnection, last_four
+from apps_registry.updates import model_update
+from connections.models import ConnectionStatus, MindbodySiteConnection
 
 
 @sensitive_variables("api_key")
@@ -38,32 +41,38 @@ def mindbody_connection_create(
     return connection
 
 
+CONNECTION_UPDATABLE = ("name",)
+_KEY_FIELDS = ("api_key", "status", "last_error")
+
+
 @sensitive_variables("api_key")
 @transaction.atomic
 def mindbody_connection_update(
     *,
     connection: MindbodySiteConnection,
     actor: Actor,
-    changed: Sequence[str],
+    data: Mapping[str, Any],
     api_key: str = "",
-) -> MindbodySiteConnection:
-    """Save a new name and, when given, a replacement API key (which needs re-verifying)."""
-    fields = ["name"]
+) -> list[str]:
+    """Apply ``data`` (a new ``name``) and, when given, a replacement API key, which needs
+    re-verifying. The diff is taken against the stored row; returns and audits it."""
+    fields = (*CONNECTION_UPDATABLE, *_KEY_FIELDS)
+    connection.refresh_from_db(
+        fields=fields, from_queryset=MindbodySiteConnection.objects.select_for_update()
+    )
+    wanted = dict(data)
     if api_key:
-        connection.api_key = api_key  # type: ignore[assignment]
-        connection.status = ConnectionStatus.PENDING
-        connection.last_error = ""
-        fields += ["api_key", "status", "last_error"]
-    connection.full_clean()
-    connection.save(update_fields=[*fields, "updated_at"])
+        wanted |= {"api_key": api_key, "status": ConnectionStatus.PENDING, "last_error": ""}
+    changed = model_update(instance=connection, fields=fields, data=wanted)
+    audited = [name for name in changed if name in CONNECTION_UPDATABLE]
     audit_record(
         actor=actor,
         action="mindbody_connection_update",
         organization=connection.organization,
         target=connection,
-        details={"changed": sorted({*changed, *(["api_key_replaced"] if api_key else [])})},
+        details={"changed": sorted([*audited, *(["api_key_replaced"] if api_key else [])])},
     )
-    return connection
+    return changed
 
 
 @transaction.atomic

@@ -112,7 +112,7 @@ def renew_record(call: Call, *, actor: Actor, now: dt.datetime) -> tuple[Outcome
 def _renewed(
     current: MindbodySiteConnection, call: Call, *, actor: Actor
 ) -> tuple[Outcome, Notice]:
-    current.staff_user_token = call.result.access_token  # type: ignore[assignment]
+    current.staff_user_token = call.result.access_token
     current.token_expires_at = call.result.expires_at
     current.token_renewals += 1
     fields = [*TOKEN_FIELDS]

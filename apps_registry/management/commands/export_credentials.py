@@ -3,12 +3,12 @@
 Writes one ``.env``/JSON file (or a ZIP for several items) with mode 0600, refusing to
 overwrite without ``--force``; with no ``--output`` it prints to stdout only when stdout is
 not a terminal, so secrets do not land in a scrollback by accident. Audited as
-``cli:<os user>``.
+``cli:<os user>``. A thin wrapper: ``selectors.export_objects_by_reference`` finds what is
+named, ``services.credentials_export`` renders and audits it.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,15 +16,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps_registry.actors import Actor
-from apps_registry.models import Application
-from apps_registry.plugins import EXPORT_SOURCES
+from apps_registry.export.formats import write_private_file
+from apps_registry.selectors import ExportReferenceError, export_objects_by_reference
 from apps_registry.services.export import credentials_export
 
 TERMINAL_MESSAGE = "Refusing to print secrets to a terminal: pass --output PATH or pipe the output."
 EXISTS_MESSAGE = "{path} already exists; pass --force to overwrite it."
 ZIP_NEEDS_BINARY_MESSAGE = "Several items make a ZIP file: pass --output PATH."
-UNKNOWN_APP_MESSAGE = "No application with Application ID {value}."
-UNKNOWN_SITE_MESSAGE = "No Mindbody connection with id {value}."
+NOTHING_NAMED_MESSAGE = "Name at least one --app or --site."
 
 
 class Command(BaseCommand):
@@ -38,29 +37,12 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true")
 
     def _selection(self, app_ids: list[str], site_ids: list[int]) -> dict[str, list[Any]]:
-        selection: dict[str, list[Any]] = {}
-        if app_ids:
-            source = EXPORT_SOURCES["app"]
-            found = {
-                a.application_id: a
-                for a in source.prepare(Application.objects.filter(application_id__in=app_ids))
-            }
-            for value in app_ids:
-                if value not in found:
-                    raise CommandError(UNKNOWN_APP_MESSAGE.format(value=value))
-            selection["app"] = [found[value] for value in app_ids]
-        if site_ids:
-            if "site" not in EXPORT_SOURCES:
-                raise CommandError("Mindbody connections are not installed.")
-            source = EXPORT_SOURCES["site"]
-            sites = {s.pk: s for s in source.prepare(source.queryset().filter(pk__in=site_ids))}
-            for pk in site_ids:
-                if pk not in sites:
-                    raise CommandError(UNKNOWN_SITE_MESSAGE.format(value=pk))
-            selection["site"] = [sites[pk] for pk in site_ids]
-        if not selection:
-            raise CommandError("Name at least one --app or --site.")
-        return selection
+        if not app_ids and not site_ids:
+            raise CommandError(NOTHING_NAMED_MESSAGE)
+        try:
+            return export_objects_by_reference(application_ids=app_ids, site_ids=site_ids)
+        except ExportReferenceError as exc:
+            raise CommandError(str(exc)) from exc
 
     def _print(self, body: bytes, *, is_zip: bool) -> None:
         if not is_zip:
@@ -85,11 +67,7 @@ class Command(BaseCommand):
         if output is None:
             self._print(export_file.body, is_zip=export_file.filename.endswith(".zip"))
             return
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-        descriptor = os.open(output, flags, 0o600)
-        os.fchmod(descriptor, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(export_file.body)
+        write_private_file(output, export_file.body)
         self.stderr.write(
             f"Wrote {export_file.filename} ({len(export_file.body)} bytes) to {output}."
         )

@@ -1,0 +1,81 @@
+"""The run by hand behind ``manage.py send_expiry_alerts``: scan, then deliver inline.
+
+The beat task queues one delivery per organization for the worker; a run by hand delivers
+them itself (no worker needed), on its last attempt, so a failure leaves the rows ``failed``
+for the next scan. ``preview_rows`` is what the command prints, for a dry run or a real one.
+The command only parses its arguments and formats these results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from apps_registry.alerts.claims import ScanReport, expiry_alerts_scan
+from apps_registry.alerts.delivery import Delivery, expiry_alerts_deliver
+from apps_registry.alerts.due import DueKey, thresholds_label
+from apps_registry.models import Organization
+from apps_registry.models.keys import days_until
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One key a run puts (or would put) in a digest."""
+
+    organization: str
+    application: str
+    prefix: str
+    expires_at: dt.datetime
+    days_left: int
+    alerts: str
+
+
+@dataclass
+class InlineRun:
+    report: ScanReport
+    sent: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def preview_rows(report: ScanReport) -> list[PreviewRow]:
+    """One row per key, newly due or retried, by organization then expiry (one query)."""
+    merged: dict[int, DueKey] = {}
+    for key in [*report.due, *report.retry]:
+        seen = merged.get(key.api_key_id)
+        thresholds = sorted({*key.thresholds, *(seen.thresholds if seen else ())}, reverse=True)
+        merged[key.api_key_id] = DueKey(**{**key.__dict__, "thresholds": tuple(thresholds)})
+    org_ids = {key.organization_id for key in merged.values()}
+    names = dict(Organization.objects.filter(pk__in=org_ids).values_list("pk", "name"))
+    ordered = sorted(
+        merged.values(), key=lambda k: (names.get(k.organization_id, ""), k.expires_at)
+    )
+    return [
+        PreviewRow(
+            organization=names.get(key.organization_id, "?"),
+            application=key.application_name,
+            prefix=key.prefix,
+            expires_at=key.expires_at,
+            days_left=days_until(key.expires_at, report.now),
+            alerts=thresholds_label(key.thresholds),
+        )
+        for key in ordered
+    ]
+
+
+def expiry_alerts_run(*, now: dt.datetime, dry_run: bool = False) -> InlineRun:
+    """Claim what is due and deliver each organization's digest now; nothing with ``dry_run``."""
+    run = InlineRun(report=expiry_alerts_scan(now=now, dry_run=dry_run))
+    if dry_run:
+        return run
+    for batch in run.report.batches:
+        outcome = expiry_alerts_deliver(
+            organization_id=batch.organization_id, claim=batch.claim, now=now, final_attempt=True
+        )
+        if outcome.status is Delivery.FAILED:
+            run.failed += 1
+        else:
+            run.sent += 1
+        if outcome.error:
+            run.errors.append(f"Organization {batch.organization_id}: {outcome.error}")
+    return run
