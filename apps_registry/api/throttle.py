@@ -20,9 +20,7 @@ KEY_TEMPLATE = "keyport:verify-failures:{verifier}:{window}"
 
 
 def _limit() -> tuple[int, int]:
-    limit = int(getattr(settings, "KEYPORT_VERIFY_FAILURE_LIMIT", 300))
-    window = int(getattr(settings, "KEYPORT_VERIFY_FAILURE_WINDOW", 60))
-    return limit, max(window, 1)
+    return settings.KEYPORT_VERIFY_FAILURE_LIMIT, max(settings.KEYPORT_VERIFY_FAILURE_WINDOW, 1)
 
 
 def failure_retry_after(verifier_id: int, *, now: float | None = None) -> int | None:
