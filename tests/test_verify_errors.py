@@ -127,3 +127,11 @@ def test_failed_verifications_are_limited_per_verifier(
 def test_wrong_method_is_not_served(api_client, verifier):
     response = api_client.get(VERIFY_URL, HTTP_AUTHORIZATION=f"Bearer {verifier[1]}")
     assert response.status_code == 405
+
+
+def test_interactive_docs_are_for_logged_in_staff_only(client, operator_client, operator):
+    anonymous = client.get("/api/v1/docs")
+    assert anonymous.status_code == 302 and "/admin/login/" in anonymous["Location"]
+    page = operator_client.get("/api/v1/docs")
+    assert page.status_code == 200 and b"swagger-ui-bundle.js" in page.content
+    assert client.get("/api/v1/openapi.json").status_code == 200  # the document is public
