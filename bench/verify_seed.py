@@ -141,5 +141,5 @@ def decryptions_per_verification(data: BenchData, calls: int = 1000) -> list[str
     finally:
         for cls, original in originals.items():
             cls.decrypt = original  # type: ignore[method-assign]
-    writes = sum(1 for q in queries.captured_queries if not q["sql"].lstrip().startswith("SELECT"))
+    writes = sum(1 for q in queries.captured_queries if q["sql"].startswith(("UPDATE", "INSERT")))
     return [f"{counted['n'] / calls:.3f}", str(writes)]

@@ -1,7 +1,10 @@
 """Stamping last use without a write on most requests.
 
 The caller already read ``last_used_at``; only a stamp older than ``LAST_USED_PRECISION``
-is written, and the ``UPDATE`` repeats the condition so racing workers write it once.
+is written, and the ``UPDATE`` repeats the condition so racing workers write it once. On
+PostgreSQL the stamp commits without waiting for the WAL flush (``synchronous_commit``
+off for that transaction only): a stamp lost in a crash costs nothing, the next use writes
+it again, and a verification never waits for a disk.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import Q
 
 LAST_USED_PRECISION = dt.timedelta(seconds=60)
@@ -27,7 +30,11 @@ def last_use_stamp(
     stale_before = now - LAST_USED_PRECISION
     if last_used_at is not None and last_used_at >= stale_before:
         return False
-    model._default_manager.filter(
-        Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale_before), pk=pk
-    ).update(last_used_at=now, **also)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        model._default_manager.filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale_before), pk=pk
+        ).update(last_used_at=now, **also)
     return True
