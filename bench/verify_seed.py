@@ -106,7 +106,7 @@ def seed_keys(size: int, sample: int) -> BenchData:
 
 
 def decryptions_per_verification(data: BenchData, calls: int = 1000) -> list[str]:
-    """Fernet decryptions per verification and SQL writes per ``calls`` (stamps warm)."""
+    """Fernet decryptions and SELECTs per verification, SQL writes per ``calls`` (stamps warm)."""
     from cryptography.fernet import Fernet, MultiFernet
     from django.db import connection
     from django.test import Client
@@ -141,5 +141,7 @@ def decryptions_per_verification(data: BenchData, calls: int = 1000) -> list[str
     finally:
         for cls, original in originals.items():
             cls.decrypt = original  # type: ignore[method-assign]
-    writes = sum(1 for q in queries.captured_queries if q["sql"].startswith(("UPDATE", "INSERT")))
-    return [f"{counted['n'] / calls:.3f}", str(writes)]
+    sql = [q["sql"] for q in queries.captured_queries]
+    writes = sum(1 for statement in sql if statement.startswith(("UPDATE", "INSERT")))
+    reads = sum(1 for statement in sql if statement.startswith("SELECT"))
+    return [f"{counted['n'] / calls:.3f}", f"{reads / calls:.2f}", str(writes)]
