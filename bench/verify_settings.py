@@ -12,7 +12,7 @@ if os.environ.get("KEYPORT_BENCH_PRODUCTION") == "1":
     from config.settings.production import INSTALLED_APPS
 else:
     from bench.settings import *  # noqa: F403
-    from bench.settings import INSTALLED_APPS  # type: ignore[attr-defined,no-redef]
+    from bench.settings import INSTALLED_APPS
 
 ROOT_URLCONF = "bench.verify_urls"
 INSTALLED_APPS = [*INSTALLED_APPS, "rest_framework", "rest_framework_api_key"]
