@@ -23,10 +23,15 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy .
+	$(VENV)/bin/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 
+# The SQLite pass measures coverage (config in pyproject.toml) and fails below COVERAGE_FLOOR:
+# the branch coverage measured when the gate came in, floored. Raise it when coverage rises;
+# never lower it.
+COVERAGE_FLOOR := 94
 pytest: $(STAMP)
-	$(PY) -m pytest -m "not postgres_only"
+	$(PY) -m pytest -m "not postgres_only" --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR)
 
 pytest-postgres: $(STAMP)
 	@rc=0; POSTGRES_URL=$(POSTGRES_URL) $(PY) scripts/require_service.py postgres || rc=$$?; \

@@ -18,6 +18,9 @@ Design and flows: ``docs/architecture.md``. Where things live:
   model, what changed (the audit row's ``changed``).
 * ``admin.scoping``: organization scoping for every ``ModelAdmin`` (another tenant's object is
   a 404); ``selectors.organizations_for_user`` / ``scope_to_user`` for the same in reads.
+* ``admin.history.KeyportHistoryMixin``: an object's History page from the audit log, with
+  ``audit_display`` (plain action names, readable details) and ``audit_history`` (the read).
+* ``services.users.operator_create``: a staff user with one role and its organizations.
 * ``validators``: redirect URLs and list fields, messages as constants.
 * ``show_once``, ``reauth``: the once-only secret hand-off and the password re-entry window.
 
@@ -26,12 +29,18 @@ Design and flows: ``docs/architecture.md``. Where things live:
 * ``models``: ``Application``, ``RedirectURL``, ``ApiScope``, ``ApiKey``, ``ExpiryAlert``,
   ``VerifierToken`` (what a gateway holds to call the verification API).
 * ``credentials``: generation and hashing of IDs, secrets and keys (no ORM).
+* ``zenoti`` (the live check ``GET /v1/centers``, no ORM) with ``rate_limit`` and
+  ``zenoti_client`` (bound to the ``ZENOTI_*`` settings); ``services/recorded_apps.py``,
+  ``services/recorded_keys.py`` and ``services/zenoti_checks.py``: what Keyport does with
+  credentials Zenoti issued (``Application.issuer``); ``zenoti_notifications``,
+  ``zenoti_dashboard``, ``zenoti_forms``, ``admin/zenoti_views.py``: their email and screens.
 * ``services/``: every write (keyword-only, atomic, audited); ``selectors``: every read.
 * ``api/`` (django-ninja), ``services/verification.py``, ``selectors_verification.py``: key
   verification (``POST /api/v1/keys/verify``), never decrypting.
 * ``alerts/``: the level-triggered expiry scan, claims, digests and delivery.
 * ``export/`` and ``services/export.py``: ``.env``/JSON/ZIP export, audit before any byte.
-* ``admin/``, ``views/``, ``forms``, ``dashboard``, ``charts``: the screens, thin over services.
+* ``admin/``, ``views/``, ``forms``, ``dashboard``, ``charts``: the screens, thin over services
+  (``admin/keys.py`` and ``admin/key_filters.py``: the API keys list across applications).
 * ``tasks``, ``management/commands/``: thin wrappers that call services and selectors.
 
 Process plumbing (request ids, logs, redaction, headers, client IP) is in ``plumbing/``;

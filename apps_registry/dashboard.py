@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -19,13 +19,13 @@ from apps_registry.charts import Bar, bar_chart_svg
 from apps_registry.models import ApiKey, Application, ExpiryAlert, ExpiryAlertStatus
 from apps_registry.models.keys import EXPIRING_WITHIN_DAYS
 from apps_registry.plugins import DASHBOARD_METRICS, DashboardMetric, register_dashboard_metric
-from apps_registry.selectors import organizations_for_user
+from apps_registry.selectors import RequestUser, organizations_for_user
 
 CHART_WEEKS = 12
 EXPIRING_SOON_ROWS = 20
 
 
-def _group_by_org(queryset: Any, path: str) -> dict[int, int]:
+def _group_by_org(queryset: QuerySet[Any], path: str) -> dict[int, int]:
     return dict(queryset.values_list(path).annotate(n=Count("pk")).values_list(path, "n"))
 
 
@@ -61,6 +61,7 @@ register_dashboard_metric(
         "Apps",
         _apps,
         order=10,
+        attention=False,
         link=_link("admin:apps_registry_application_changelist", "organization__id__exact={org}"),
     )
 )
@@ -70,6 +71,7 @@ register_dashboard_metric(
         "Active keys",
         _active_keys,
         order=20,
+        attention=False,
         link=_link(KEYS_LIST, "organization={org}&status=usable"),
     )
 )
@@ -100,6 +102,7 @@ register_dashboard_metric(
 class Cell:
     value: int
     url: str | None
+    attention: bool = False  # shown as needing action
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,9 @@ class OrganizationRow:
     values: list[Cell]
 
 
-def organization_rows(user: Any, now: dt.datetime) -> tuple[list[str], list[OrganizationRow]]:
+def organization_rows(
+    user: RequestUser, now: dt.datetime
+) -> tuple[list[str], list[OrganizationRow]]:
     """Column labels and one row of counts per organization the user belongs to."""
     metrics = sorted(DASHBOARD_METRICS.values(), key=lambda metric: metric.order)
     organizations = list(organizations_for_user(user).values_list("pk", "name"))
@@ -118,7 +123,11 @@ def organization_rows(user: Any, now: dt.datetime) -> tuple[list[str], list[Orga
         OrganizationRow(
             name,
             [
-                Cell(c.get(pk, 0), metric.link(pk) if metric.link else None)
+                Cell(
+                    c.get(pk, 0),
+                    metric.link(pk) if metric.link else None,
+                    bool(c.get(pk, 0)) and metric.attention,
+                )
                 for metric, c in zip(metrics, counts, strict=True)
             ],
         )
@@ -127,7 +136,7 @@ def organization_rows(user: Any, now: dt.datetime) -> tuple[list[str], list[Orga
     return [metric.label for metric in metrics], rows
 
 
-def expiring_soon(user: Any, now: dt.datetime) -> list[ApiKey]:
+def expiring_soon(user: RequestUser, now: dt.datetime) -> list[ApiKey]:
     """The next keys to expire in the user's organizations, soonest first."""
     return list(
         ApiKey.objects.expiring(now)
@@ -138,7 +147,7 @@ def expiring_soon(user: Any, now: dt.datetime) -> list[ApiKey]:
     )
 
 
-def weekly_expiry_bars(user: Any, now: dt.datetime) -> list[Bar]:
+def weekly_expiry_bars(user: RequestUser, now: dt.datetime) -> list[Bar]:
     """Keys expiring in each of the next 12 weeks (week 1 starts today)."""
     end = now + dt.timedelta(weeks=CHART_WEEKS)
     per_day = (
@@ -159,7 +168,7 @@ def weekly_expiry_bars(user: Any, now: dt.datetime) -> list[Bar]:
     ]
 
 
-def dashboard_context(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
+def dashboard_context(user: RequestUser, now: dt.datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     labels, rows = organization_rows(user, now)
     bars = weekly_expiry_bars(user, now)

@@ -13,20 +13,31 @@ from django.utils import timezone
 from apps_registry.models import ApiScope, Application, Organization
 from apps_registry.models.applications import (
     APPLICATION_EDITABLE_FIELDS,
+    ZENOTI_ACCOUNT_NAME_REQUIRED,
+    ZENOTI_BASE_URL_HELP,
     AuthMethod,
     LoginUserType,
 )
 from apps_registry.selectors import grouped_scope_choices
-from apps_registry.validators import validate_email_list, validate_lead_times
+from apps_registry.validators import (
+    validate_api_base_url,
+    validate_email_list,
+    validate_lead_times,
+)
 
 SCOPES_REQUIRED = "Choose at least one API scope."
-RECORD_NEEDS_ID_AND_SECRET = "Paste the Application ID and the secret the other system issued."  # noqa: S105
+RECORD_NEEDS_ID_AND_SECRET = "Paste the Application ID and the secret Zenoti issued."  # noqa: S105
 RECORD_KEY_NEEDS_EXPIRY = "Enter the date the pasted API key expires."
 RECORD_EXPIRY_IN_PAST = "The API key's expiry date must be in the future."
 LEAD_TIMES_NOT_NUMBERS = "Enter lead times as whole numbers separated by commas, such as 30, 7, 1."
 
 GENERATE = "generate"
 RECORD = "record"
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """A key's expiry date as the end of that day in the site's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
 
 
 def _split(value: str) -> list[str]:
@@ -104,6 +115,14 @@ class ApplicationForm(forms.ModelForm):
     contact_emails = EmailListField(
         required=False, help_text="They receive expiry alerts for this app (one per line)."
     )
+    zenoti_api_base_url = forms.URLField(
+        label="Zenoti API base URL",
+        max_length=300,
+        required=False,
+        assume_scheme="https",
+        validators=[validate_api_base_url],
+        help_text=ZENOTI_BASE_URL_HELP,
+    )
 
     class Meta:
         model = Application
@@ -121,16 +140,21 @@ class ApplicationForm(forms.ModelForm):
             if name in self.fields:
                 # Radio buttons for required choices need no empty "---------" option.
                 self.fields[name].choices = choices  # type: ignore[attr-defined]
+        account = self.fields.get("zenoti_account_name")
+        if account is not None and self.instance.pk and self.instance.issued_by_zenoti:
+            # Apps recorded before the field existed have none: the next edit asks for it.
+            account.required = True
+            account.error_messages["required"] = ZENOTI_ACCOUNT_NAME_REQUIRED
 
 
 class ApplicationAddForm(ApplicationForm):
-    """Adds Zenoti's choice: generate credentials here or record ones issued elsewhere."""
+    """Adds the issuer choice: generate credentials here, or record the ones Zenoti issued."""
 
     credential_mode = forms.ChoiceField(
         label="Credentials",
         choices=[
-            (GENERATE, "Generate credentials"),
-            (RECORD, "Record credentials issued elsewhere"),
+            (GENERATE, "Generate credentials (issued by Keyport)"),
+            (RECORD, "Record credentials Zenoti issued"),
         ],
         initial=GENERATE,
         widget=forms.RadioSelect,
@@ -160,6 +184,8 @@ class ApplicationAddForm(ApplicationForm):
             return cleaned
         if not cleaned.get("recorded_application_id") or not cleaned.get("recorded_secret"):
             raise ValidationError(RECORD_NEEDS_ID_AND_SECRET, code="record_incomplete")
+        if not (cleaned.get("zenoti_account_name") or "").strip():
+            self.add_error("zenoti_account_name", ZENOTI_ACCOUNT_NAME_REQUIRED)
         expires_on: dt.date | None = cleaned.get("recorded_api_key_expires_on")
         if cleaned.get("recorded_api_key"):
             if expires_on is None:
@@ -171,7 +197,4 @@ class ApplicationAddForm(ApplicationForm):
     def recorded_key_expiry(self) -> dt.datetime | None:
         """The pasted key's expiry as the end of that day in the site's time zone."""
         expires_on = self.cleaned_data.get("recorded_api_key_expires_on")
-        if expires_on is None:
-            return None
-        end_of_day = dt.datetime.combine(expires_on, dt.time(23, 59, 59))
-        return timezone.make_aware(end_of_day)
+        return None if expires_on is None else end_of_day(expires_on)

@@ -83,6 +83,8 @@ class DashboardMetric:
     ``counts(organization_ids, now)`` answers ``{organization_id: count}`` in one query, so
     the dashboard costs the same number of queries for 1 or 1,000 organizations. ``link``
     gives the admin URL of the filtered list behind a count, so every number can be followed.
+    ``attention`` marks a non-zero count as something to act on (failed alerts); plain figures
+    (apps, calls made) leave it off.
     """
 
     key: str
@@ -90,6 +92,7 @@ class DashboardMetric:
     counts: Callable[[list[int], Any], dict[int, int]]
     order: int = 100
     link: Callable[[int], str] | None = None  # the list behind a count, for one organization
+    attention: bool = True
 
 
 DASHBOARD_METRICS: dict[str, DashboardMetric] = {}

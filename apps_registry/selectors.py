@@ -8,35 +8,37 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps_registry.models import ApiKey, ApiScope, Application, AuditEvent, Organization
+from apps_registry.models.applications import CredentialOrigin
 from apps_registry.plugins import EXPORT_SOURCES
 
 ModelT = TypeVar("ModelT", bound=models.Model)
+# What ``request.user`` is: the selectors scope to it, and refuse anonymous users.
+RequestUser = User | AnonymousUser
 
 
-def organizations_for_user(user: Any) -> models.QuerySet[Organization]:
+def organizations_for_user(user: RequestUser) -> models.QuerySet[Organization]:
     """The organizations a user may act in: all of them for a superuser, else memberships."""
-    if user.is_superuser:
-        return Organization.objects.all()
-    return Organization.objects.filter(members=user)
+    return scope_to_user(Organization.objects.all(), user, "")
 
 
 def scope_to_user(
-    queryset: models.QuerySet[ModelT], user: Any, organization_path: str
+    queryset: models.QuerySet[ModelT], user: RequestUser, organization_path: str
 ) -> models.QuerySet[ModelT]:
     """Limit ``queryset`` to objects whose organization (at ``organization_path``) is the user's.
 
     An empty path means the queryset is of organizations themselves.
     """
+    if isinstance(user, AnonymousUser):
+        return queryset.none()
     if user.is_superuser:
         return queryset
-    if not user.is_authenticated:
-        return queryset.none()
     prefix = f"{organization_path}__" if organization_path else ""
     return queryset.filter(**{f"{prefix}members": user})
 
@@ -109,7 +111,7 @@ def export_objects_by_reference(
     return selection
 
 
-def export_objects(user: Any, selection: dict[str, list[int]]) -> dict[str, list[Any]]:
+def export_objects(user: RequestUser, selection: dict[str, list[int]]) -> dict[str, list[Any]]:
     """The chosen objects, scoped to the user's organizations; raises if any id is missing."""
     found: dict[str, list[Any]] = {}
     for kind, ids in selection.items():
@@ -126,7 +128,7 @@ def export_objects(user: Any, selection: dict[str, list[int]]) -> dict[str, list
     return found
 
 
-def export_choices(user: Any) -> dict[str, list[tuple[int, str]]]:
+def export_choices(user: RequestUser) -> dict[str, list[tuple[int, str]]]:
     """Everything the user may export, per kind, as ``(pk, "Organization / name")``."""
     choices: dict[str, list[tuple[int, str]]] = {}
     for kind, source in EXPORT_SOURCES.items():
@@ -138,7 +140,32 @@ def export_choices(user: Any) -> dict[str, list[tuple[int, str]]]:
     return choices
 
 
-def exports_in_last_hour(user: Any, now: dt.datetime | None = None) -> int:
+def exports_in_last_hour(user: RequestUser, now: dt.datetime | None = None) -> int:
     """How many exports the user made in the past hour (the rate limit counts these)."""
+    if isinstance(user, AnonymousUser):
+        return 0
     since = (now or timezone.now()) - dt.timedelta(hours=1)
     return AuditEvent.objects.filter(actor=user, action="export", at__gte=since).count()
+
+
+def zenoti_keys_to_check(
+    *, now: dt.datetime, application_ids: Sequence[str] = ()
+) -> models.QuerySet[Any]:
+    """Ids of usable keys of active Zenoti-issued apps (optionally of some Application IDs)."""
+    keys = ApiKey.objects.usable(now).filter(
+        application__credential_origin=CredentialOrigin.RECORDED, application__is_active=True
+    )
+    if application_ids:
+        keys = keys.filter(application__application_id__in=list(application_ids))
+    return keys.order_by("pk").values_list("pk", flat=True)
+
+
+def zenoti_keys_by_account(*, now: dt.datetime) -> dict[str, list[int]]:
+    """The keys a daily pass checks, grouped per Zenoti organization (its rate-limit unit)."""
+    rows = ApiKey.objects.filter(pk__in=zenoti_keys_to_check(now=now)).values_list(
+        "pk", "application__zenoti_api_base_url", "application__zenoti_account_name"
+    )
+    grouped: dict[str, list[int]] = defaultdict(list)
+    for key_id, base_url, account in rows.order_by("pk"):
+        grouped[f"{base_url or ''}|{(account or '').strip().lower()}"].append(key_id)
+    return dict(grouped)

@@ -28,6 +28,10 @@ URL_FRAGMENT = "Redirect URLs cannot contain a fragment (the part after #)."
 URL_USERINFO = "Redirect URLs cannot contain a user name or password before the host."
 URL_INVALID = "Enter a valid URL, such as https://app.example.com/callback."
 
+API_BASE_URL_SCHEME = (
+    "The API base URL must start with https:// (http:// only for 127.0.0.1 or localhost): "
+    "every check sends the API key to it."
+)
 LEAD_TIMES_EMPTY = "Enter at least one lead time in days."
 LEAD_TIMES_RANGE = "Lead times must be whole numbers of days from 1 to 365."
 LEAD_TIMES_DUPLICATE = "Each lead time can appear only once."
@@ -69,6 +73,16 @@ def validate_redirect_url(value: str) -> None:
         _url_syntax(value)
     except ValidationError as exc:
         raise ValidationError(URL_INVALID, code="invalid") from exc
+
+
+def validate_api_base_url(value: str) -> None:
+    """A vendor API base URL the API key may be sent to: https, or http on loopback only."""
+    parts = urlsplit(value or "")
+    scheme_ok = parts.scheme == "https" or (
+        parts.scheme == "http" and (parts.hostname or "") in LOOPBACK_HOSTS
+    )
+    if value and not (scheme_ok and parts.hostname):
+        raise ValidationError(API_BASE_URL_SCHEME, code="scheme")
 
 
 def validate_lead_times(value: Iterable[object]) -> None:

@@ -3,13 +3,16 @@
 The fake Mindbody from the test suite (a real HTTP server on 127.0.0.1) answers every call
 after ``--latency`` seconds (50 ms by default). Every connection's token is due, so the
 pass makes one ``POST /usertoken/renew`` per connection on ``MINDBODY_MAX_CONCURRENCY``
-threads and writes each answer (row + audit event) as it arrives.
+threads and writes each answer (row + audit event + the call budget's count) as it arrives.
+The fake answers renew with ``{}`` (the contract's untyped object), so Keyport applies the
+documented rule (current expiry + 24 h).
 
 Prints, per concurrency setting: wall time of the pass, the peak number of calls in flight
 (seen by Keyport and by the server) and the effective concurrency: the serial time
 (connections x latency) divided by the wall time, i.e. the speed-up over one call at a
-time. Exits non-zero if the configured concurrency was not reached (or was exceeded), or a
-token was not renewed.
+time, and the calls per site the server received. Exits non-zero if the configured
+concurrency was not reached (or was exceeded), a token was not renewed, a site cost more than
+one call, or the call budget did not count every call.
 
     .venv/bin/python bench/mindbody_renewal.py                      # SQLite in memory
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/mindbody_bench .venv/bin/python \
@@ -41,7 +44,11 @@ from django.db import connection as db  # noqa: E402
 
 from apps_registry.models import Organization  # noqa: E402
 from connections import clients, services  # noqa: E402
-from connections.models import ConnectionStatus, MindbodySiteConnection  # noqa: E402
+from connections.models import (  # noqa: E402
+    ConnectionStatus,
+    MindbodyCallDay,
+    MindbodySiteConnection,
+)
 from tests.fake_mindbody import SANDBOX, FakeMindbody, Token  # noqa: E402
 
 API_KEY = "mbk_bench_0123456789abcdef0123456789"
@@ -61,9 +68,12 @@ def serve_fake(pipe: Connection, latency: float) -> None:
             with fake.lock:
                 fake.tokens.update({t: Token(SANDBOX, payload[1]) for t in payload[0]})
                 fake.max_in_flight = 0
+                fake.requests.clear()
             pipe.send(None)
         elif command == "peak":
             pipe.send(fake.max_in_flight)
+        elif command == "requests":
+            pipe.send(len(fake.requests))
         else:
             fake.stop()
             return
@@ -112,7 +122,11 @@ def one_pass(fake: RemoteFake, concurrency: int, count: int, latency: float) -> 
     report = services.mindbody_tokens_renew_due(now=NOW)
     wall = time.perf_counter() - started
     renewed = MindbodySiteConnection.objects.filter(token_renewals=1).count()
+    counted = sum(MindbodyCallDay.objects.values_list("calls", flat=True))
+    MindbodyCallDay.objects.all().delete()
     return {
+        "calls_per_site": int(fake.ask("requests")) / count,  # type: ignore[call-overload]
+        "counted": counted,
         "concurrency": concurrency,
         "wall_s": wall,
         "peak_client": report.peak_in_flight,
@@ -143,7 +157,9 @@ def main() -> int:
             row = one_pass(fake, concurrency, args.connections, args.latency)
             rows.append(row)
             reached = row["peak_client"] == row["peak_server"] == concurrency
-            ok = ok and reached and row["renewed"] == args.connections and row["failed"] == 0
+            counted = row["counted"] == args.connections  # the call budget saw every call
+            ok = ok and reached and counted and row["renewed"] == args.connections
+            ok = ok and row["failed"] == 0 and row["calls_per_site"] == 1
     finally:
         fake.ask("stop")
         db.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
@@ -151,7 +167,10 @@ def main() -> int:
     latency_ms = args.latency * 1000
     print(f"Renewal pass: {args.connections} connections, {latency_ms:.0f} ms latency, {db.vendor}")
     print(f"Serial estimate: {args.connections * args.latency:.1f} s")
-    header = "concurrency | wall time (s) | peak in flight (Keyport / server) | effective | renewed"
+    header = (
+        "concurrency | wall time (s) | peak in flight (Keyport / server) | effective | renewed"
+        " | calls per site"
+    )
     print(header)
     print("-" * len(header))
     for row in rows:
@@ -159,9 +178,13 @@ def main() -> int:
             f"{row['concurrency']:>11} | {row['wall_s']:>13.2f} | "
             f"{row['peak_client']:>17} / {row['peak_server']:<14} | "
             f"{row['effective']:>8.1f}x | {row['renewed']}/{args.connections}"
+            f" | {row['calls_per_site']:.2f}"
         )
     if not ok:
-        print("FAIL: the configured concurrency was not reached, or a renewal failed.")
+        print(
+            "FAIL: the configured concurrency was not reached, a renewal failed, a site cost "
+            "more than one call, or the call budget missed a call."
+        )
         return 1
     return 0
 

@@ -21,11 +21,16 @@ class ConnectionsConfig(AppConfig):
             register_export_source,
             register_periodic_task,
         )
-        from connections.dashboard import FAILING_SITES_METRIC
+        from connections.dashboard import (
+            CALLS_30_DAYS_METRIC,
+            CALLS_TODAY_METRIC,
+            FAILING_SITES_METRIC,
+        )
         from connections.export import CONNECTION_SOURCE
 
         register_export_source(CONNECTION_SOURCE)
-        register_dashboard_metric(FAILING_SITES_METRIC)
+        for metric in (FAILING_SITES_METRIC, CALLS_TODAY_METRIC, CALLS_30_DAYS_METRIC):
+            register_dashboard_metric(metric)
 
         register_periodic_task(
             PeriodicTaskSpec(
@@ -40,6 +45,9 @@ class ConnectionsConfig(AppConfig):
                 name="Verify Mindbody connections",
                 task=VERIFY_TASK,
                 crontab={"minute": "43", "hour": "5"},
-                description="Daily: prove every connection still answers (GET /site/locations).",
+                description=(
+                    "Daily: check every connection's key and site (GET /site/locations) "
+                    "and its staff token (GET /site/liabilitywaiver)."
+                ),
             )
         )

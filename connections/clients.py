@@ -1,7 +1,8 @@
 """The process's Mindbody client, built from the ``MINDBODY_*`` settings.
 
 Kept apart from ``connections.mindbody`` so the client itself knows nothing of Django; this
-module binds it to settings and rebuilds it when a test (or the benchmark) changes them.
+module binds it to settings and rebuilds it when a test (or the benchmark) changes them,
+and hands every call the client sends to the process's call tally (the daily call budget).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from connections.call_tally import TALLY
 from connections.mindbody import MindbodyClient
 
 
@@ -27,6 +29,7 @@ def default_client() -> MindbodyClient:
         backoff_factor=settings.MINDBODY_BACKOFF_FACTOR,
         retry_after_max=settings.MINDBODY_RETRY_AFTER_MAX,
         pool_size=settings.MINDBODY_MAX_CONCURRENCY,
+        on_call=TALLY.add,
     )
 
 

@@ -5,8 +5,6 @@ Variable names are part of Keyport's interface (documented in the README).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from apps_registry.plugins import ExportItem, ExportSource
@@ -21,7 +19,7 @@ def _prepare(queryset: QuerySet[MindbodySiteConnection]) -> QuerySet[MindbodySit
     return queryset.select_related("organization")
 
 
-def connection_item(connection: Any) -> ExportItem:
+def connection_item(connection: MindbodySiteConnection) -> ExportItem:
     """Site ID, API key, staff token and its expiry (empty when no token was issued)."""
     expires = connection.token_expires_at.isoformat() if connection.token_expires_at else ""
     env = [

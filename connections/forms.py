@@ -12,7 +12,9 @@ from connections.models import MindbodySiteConnection, validate_api_key
 
 API_KEY_HELP = "From the Mindbody developer portal (Account → API Credentials); shown there once."
 SITE_ID_HELP = "-99 is Mindbody's shared sandbox; a live site's ID is a positive number."
-REPLACE_KEY_HELP = "Leave empty to keep the current key. A new key needs verifying again."
+REPLACE_KEY_HELP = (
+    "Leave empty to keep the current key. Keyport checks a new key as soon as you save."
+)
 PASSWORD_HELP = "Used once to issue a 24-hour token; Keyport never stores it."  # noqa: S105
 
 

@@ -42,6 +42,7 @@ class ConnectionStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     FAILING = "failing", "Failing"
     TOKEN_EXPIRED = "token_expired", "Token expired"
+    KEY_REFUSED = "key_refused", "API key refused"
 
 
 class MindbodySiteConnection(models.Model):
@@ -55,10 +56,21 @@ class MindbodySiteConnection(models.Model):
         "site ID", validators=[validate_site_id], help_text="-99 is the shared sandbox."
     )
     api_key = StrictEncryptedCharField("API key", max_length=200, validators=[validate_api_key])
+    api_key_digest = models.CharField(
+        max_length=64, blank=True, db_index=True, editable=False, help_text="SHA-256 of the key."
+    )
     staff_user_token = StrictEncryptedTextField(blank=True, default="", editable=False)
     staff_username = models.CharField(
         max_length=150, blank=True, editable=False, help_text="Whose token this is."
     )
+    token_user_type = models.CharField(
+        "token user type",
+        max_length=20,
+        blank=True,
+        editable=False,
+        help_text="Staff, Owner, Admin",
+    )
+    token_user_id = models.BigIntegerField("token user ID", null=True, blank=True, editable=False)
     token_expires_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
     token_renewals = models.PositiveSmallIntegerField(default=0, editable=False)
     status = models.CharField(
@@ -70,6 +82,10 @@ class MindbodySiteConnection(models.Model):
     )
     last_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.TextField(blank=True, editable=False)
+    site_checked_at = models.DateTimeField(
+        "key and site checked", null=True, blank=True, editable=False
+    )
+    location_count = models.PositiveIntegerField(null=True, blank=True, editable=False)
     activation_code = models.CharField(max_length=200, blank=True, editable=False)
     activation_link = models.CharField(max_length=500, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -115,3 +131,26 @@ class MindbodySiteConnection(models.Model):
 
     def renewals_left(self) -> int:
         return max(0, MAX_TOKEN_RENEWALS - self.token_renewals)
+
+
+class MindbodyCallDay(models.Model):
+    """Calls Keyport sent with one API key on one UTC day (Mindbody bills and limits per key).
+
+    The key is named by its SHA-256 digest only. ``budget_alerted_at`` is set once, by the
+    write that first finds the day's count at 80 % of ``MINDBODY_DAILY_CALL_BUDGET``.
+    """
+
+    key_digest = models.CharField(max_length=64)
+    day = models.DateField()
+    calls = models.PositiveIntegerField(default=0)
+    budget_alerted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Mindbody calls per day"
+        verbose_name_plural = "Mindbody calls per day"
+        constraints = [
+            models.UniqueConstraint(fields=["key_digest", "day"], name="mindbody_calls_key_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"…{self.key_digest[-6:]} on {self.day:%Y-%m-%d}: {self.calls}"

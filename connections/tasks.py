@@ -17,5 +17,5 @@ def renew_mindbody_tokens() -> dict[str, int | str]:
 
 @shared_task(name=VERIFY_TASK)
 def verify_mindbody_connections() -> dict[str, int | str]:
-    """Daily: prove every connection answers; email on an active site's first failure."""
+    """Daily: check every key and site, and every live token; email on a new failure."""
     return services.mindbody_connections_verify_all(actor=Actor.system()).summary()

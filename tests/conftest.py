@@ -1,4 +1,8 @@
-"""Shared fixtures: organizations, operators with real permissions, logged-in clients."""
+"""Shared fixtures: organizations, users in the shipped roles, logged-in clients.
+
+Every user fixture gets its permissions from the role groups the data migrations create
+(``apps_registry.roles``), so a test sees what a real operator, auditor or exporter sees.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.test import Client
 from hypothesis import settings
 from playwright.sync_api import Page, sync_playwright
 
+from apps_registry import roles
 from apps_registry.actors import Actor
 from apps_registry.models import ApiScope, Organization
+from tests.factories import PASSWORD, make_organization, make_user
 from tests.support_services import IN_CI
 
 pytest_plugins = [
@@ -23,6 +29,7 @@ pytest_plugins = [
     "tests.support_alerts",
     "tests.support_mindbody",
     "tests.support_verify",
+    "tests.support_zenoti",
 ]
 
 
@@ -31,13 +38,7 @@ settings.register_profile("fuzz", max_examples=10_000, deadline=None)
 settings.register_profile("default", deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 CHROMIUM = "/usr/bin/chromium"
-OPERATOR_PASSWORD = "operator-pass-1234"
-
-OPERATOR_PERMISSIONS = [
-    f"{verb}_{model}"
-    for model in ("application", "redirecturl", "apikey", "organization", "apiscope")
-    for verb in ("add", "change", "view", "delete")
-] + ["view_auditevent"]
+OPERATOR_PASSWORD = PASSWORD
 
 
 def require_chromium() -> str:
@@ -49,37 +50,33 @@ def require_chromium() -> str:
     pytest.skip("Chromium is not installed here (apt-get install chromium); CI runs this test.")
 
 
-def make_user(username: str, *, permissions: list[str], organizations: list[Organization]) -> User:
-    user = User.objects.create_user(username=username, password=OPERATOR_PASSWORD, is_staff=True)
-    user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="apps_registry", codename__in=permissions)
-    )
-    for organization in organizations:
-        organization.members.add(user)
-    return user
-
-
 @pytest.fixture
 def organization(db: Any) -> Organization:
-    return Organization.objects.create(
-        name="Serenity Spa", slug="serenity-spa", alert_recipients=["ops@serenity.test"]
-    )
+    return make_organization("Serenity Spa", alert_recipients=["ops@serenity.test"])
 
 
 @pytest.fixture
 def other_organization(db: Any) -> Organization:
-    return Organization.objects.create(name="Rival Gym", slug="rival-gym")
+    return make_organization("Rival Gym")
 
 
 @pytest.fixture
 def operator(organization: Organization) -> User:
-    return make_user("olivia", permissions=OPERATOR_PERMISSIONS, organizations=[organization])
+    """An operator of the Serenity Spa: the shipped Operator role (no organization or scope
+    added or deleted, no audit log, no export)."""
+    return make_user("olivia", role=roles.OPERATOR, organizations=[organization])
 
 
 @pytest.fixture
 def viewer(organization: Organization) -> User:
-    views = [p for p in OPERATOR_PERMISSIONS if p.startswith("view_")]
-    return make_user("victor", permissions=views, organizations=[organization])
+    """Read-only: the shipped Auditor role."""
+    return make_user("victor", role=roles.AUDITOR, organizations=[organization])
+
+
+@pytest.fixture
+def exporter(organization: Organization) -> User:
+    """The shipped Credential exporter role."""
+    return make_user("erin", role=roles.CREDENTIAL_EXPORTER, organizations=[organization])
 
 
 @pytest.fixture
@@ -91,6 +88,13 @@ def actor(operator: User) -> Actor:
 def operator_client(operator: User) -> Client:
     client = Client()
     client.force_login(operator)
+    return client
+
+
+@pytest.fixture
+def exporter_client(exporter: User) -> Client:
+    client = Client()
+    client.force_login(exporter)
     return client
 
 

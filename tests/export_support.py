@@ -1,4 +1,4 @@
-"""Helpers for export tests: users in the real role groups, and reading exports back."""
+"""Helper for export tests: read an export back the way a deployment would."""
 
 from __future__ import annotations
 
@@ -7,17 +7,6 @@ from pathlib import Path
 from unittest import mock
 
 import environ
-from django.contrib.auth.models import Group, User
-
-from tests.conftest import OPERATOR_PASSWORD
-
-
-def user_in_role(username: str, role: str, organizations) -> User:
-    user = User.objects.create_user(username=username, password=OPERATOR_PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    for organization in organizations:
-        organization.members.add(user)
-    return user
 
 
 def parse_env(text: str, tmp_path: Path) -> dict[str, str]:

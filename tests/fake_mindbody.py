@@ -1,10 +1,17 @@
 """A fake Mindbody Public API v6 on 127.0.0.1: a real HTTP server, not a mocked ``requests``.
 
-It implements the contract Keyport relies on (issue / renew / revoke a staff token, site
-locations, activation code), records every request it receives (method, path, headers,
-body) and can be told to misbehave: answer 429 with ``Retry-After``, 500, a non-JSON body,
-or answer too slowly. ``latency`` delays every answer (the benchmark uses 50 ms) and
-``max_in_flight`` reports the highest number of requests it was serving at once.
+It follows Mindbody's swagger document at its least convenient reading, not what Keyport's
+client would like: reads (``/site/locations``) take the token as optional and ignore it, even
+a dead one; only endpoints documented as requiring staff credentials
+(``/site/liabilitywaiver``, ``/client/clients``) and renew/revoke refuse a bad token; a bad
+API key gets ``DeniedAccess`` on every endpoint; the renew answer is an untyped object
+(``renew_body``: ``{}`` by default, the token only, or the issue shape); locations come in
+pages of ``request.limit`` without ``TotalResults`` unless ``report_total``; with
+``generic_denials`` every refusal says only "Access denied." It records every request
+(method, path, query, headers, body) and can be told to misbehave: 429 with ``Retry-After``,
+5xx, a non-JSON body, a slow answer, or a fault *after* the request was processed
+(``Fault(after_processing=True)``). ``latency`` delays every answer (the benchmark uses
+50 ms) and ``max_in_flight`` reports the highest number of requests served at once.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import datetime as dt
 import json
 import secrets
 import threading
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,9 +31,14 @@ TOKEN_LIFETIME = dt.timedelta(hours=24)
 MAX_RENEWALS = 7
 STAFF_AUTH_FAILED = "Staff identity authentication failed."
 TOKEN_INVALID = "The access token is invalid or has expired."
+GENERIC_DENIAL = "Access denied."
 RENEWAL_LIMIT = "This token has been renewed 7 times; issue a new token."
 NOT_ACTIVATED = "The owner of site {site} has not granted your developer account access."
 INVALID_KEY = "The API key {key} is not valid."
+STAFF_ONLY = frozenset({"/public/v6/site/liabilitywaiver", "/public/v6/client/clients"})
+WAIVER = "I understand that yoga involves physical exertion."
+MAX_PAGE = 200
+RENEW_BODIES = ("empty", "token_only", "issue")
 
 
 @dataclass
@@ -34,6 +47,7 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: bytes
+    query: dict[str, str] = field(default_factory=dict)
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -53,6 +67,7 @@ class Fault:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    after_processing: bool = False
 
 
 def _error(status: int, message: str, code: str = "DeniedAccess") -> tuple[int, Any]:
@@ -67,6 +82,11 @@ class FakeMindbody:
         self.staff: dict[tuple[int, str], str] = {}
         self.activated: set[int] = {SANDBOX}
         self.tokens: dict[str, Token] = {}
+        self.locations = [{"Id": 1, "Name": "Clubville"}, {"Id": 2, "Name": "Downtown"}]
+        self.report_total = False
+        self.renew_body = "empty"
+        self.generic_denials = False
+        self.user = {"Id": 100000001, "FirstName": "Front", "LastName": "Desk", "Type": "Staff"}
         self.requests: list[Recorded] = []
         self.faults: dict[str, list[tuple[str | None, Fault]]] = {}
         self.latency = 0.0
@@ -96,20 +116,31 @@ class FakeMindbody:
         with self.lock:
             return [r for r in self.requests if r.path == path]
 
+    def revoke_at_mindbody(self, token: str) -> None:
+        """A token ended outside Keyport (another app revoked it, the staff member left)."""
+        with self.lock:
+            self.tokens[token].revoked = True
+
     @property
     def url(self) -> str:
         assert self.server is not None
         return f"http://127.0.0.1:{self.server.server_address[1]}/public/v6"
 
     # --- the API --------------------------------------------------------------------
-    def answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Any:
+    def answer(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Any:
         """``(status, json_or_bytes, extra_headers, delay)`` for one request."""
+        parts = urllib.parse.urlsplit(target)
+        path, query = parts.path, dict(urllib.parse.parse_qsl(parts.query))
         with self.lock:
-            self.requests.append(Recorded(method, path, headers, body))
+            self.requests.append(Recorded(method, path, headers, body, query))
             fault = self._take_fault(path, headers.get("Authorization"))
-        if fault is not None:
+        if fault is not None and not fault.after_processing:
             return fault.status, fault.body, fault.headers, fault.delay
-        status, payload = self._route(method, path, headers, body)
+        status, payload = self._route(method, path, headers, body, query)
+        if fault is not None:  # Mindbody applied the request, then the gateway failed
+            return fault.status, fault.body, fault.headers, fault.delay
+        if self.generic_denials and status in (401, 403):
+            payload = {"Error": {"Message": GENERIC_DENIAL, "Code": "DeniedAccess"}}
         return status, payload, {}, 0.0
 
     def _take_fault(self, path: str, token: str | None) -> Fault | None:
@@ -120,7 +151,9 @@ class FakeMindbody:
                 return fault
         return None
 
-    def _route(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Any:
+    def _route(
+        self, method: str, path: str, headers: dict[str, str], body: bytes, query: dict[str, str]
+    ) -> Any:
         lowered = {k.lower(): v for k, v in headers.items()}
         key = lowered.get("api-key", "")
         if key not in self.api_keys:
@@ -137,8 +170,13 @@ class FakeMindbody:
             return _error(403, NOT_ACTIVATED.format(site=site_id))
         if path == "/public/v6/usertoken/issue" and method == "POST":
             return self._issue(site_id, json.loads(body or b"{}"))
+        if path == "/public/v6/site/locations" and method == "GET":
+            return self._locations(query)  # the token is optional here, and ignored
+        return self._with_token(method, path, site_id, lowered.get("authorization", ""))
+
+    def _with_token(self, method: str, path: str, site_id: int, raw: str) -> Any:
         with self.lock:
-            token = self.tokens.get(lowered.get("authorization", ""))
+            token = self.tokens.get(raw)
             if token is None or token.revoked or token.site_id != site_id:
                 return _error(401, TOKEN_INVALID)
             if token.expires <= self.clock():
@@ -148,14 +186,32 @@ class FakeMindbody:
                     return _error(400, RENEWAL_LIMIT, "TokenRenewalLimitReached")
                 token.renewals += 1
                 token.expires += TOKEN_LIFETIME
-                return 200, self._token_body(lowered["authorization"], token.expires)
+                return 200, self._renew_body(raw, token.expires)
             if path == "/public/v6/usertoken/revoke" and method == "DELETE":
                 token.revoked = True
                 return 200, b""
-        if path == "/public/v6/site/locations" and method == "GET":
-            locations = [{"Id": 1, "Name": "Clubville"}, {"Id": 2, "Name": "Downtown"}]
-            return 200, {"PaginationResponse": {"TotalResults": 2}, "Locations": locations}
+        if path == "/public/v6/site/liabilitywaiver" and method == "GET":
+            return 200, {"LiabilityWaiver": WAIVER}
+        if path == "/public/v6/client/clients" and method == "GET":
+            return 200, {"PaginationResponse": {"TotalResults": 0}, "Clients": []}
         return _error(404, "No such endpoint.", "NotFound")
+
+    def _locations(self, query: dict[str, str]) -> Any:
+        limit = min(int(query.get("request.limit") or 100), MAX_PAGE)
+        offset = int(query.get("request.offset") or 0)
+        page = self.locations[offset : offset + limit]
+        pagination: dict[str, int] = {"RequestedLimit": limit, "RequestedOffset": offset}
+        pagination["PageSize"] = len(page)
+        if self.report_total:
+            pagination["TotalResults"] = len(self.locations)
+        return 200, {"PaginationResponse": pagination, "Locations": page}
+
+    def _renew_body(self, token: str, expires: dt.datetime) -> Any:
+        if self.renew_body == "empty":
+            return {}
+        if self.renew_body == "token_only":
+            return {"AccessToken": token}
+        return self._token_body(token, expires)
 
     def _issue(self, site_id: int, payload: dict[str, Any]) -> Any:
         password = self.staff.get((site_id, payload.get("Username", "")))
@@ -164,18 +220,17 @@ class FakeMindbody:
         token = self.seed_token(site_id, expires=self.clock() + TOKEN_LIFETIME)
         return 200, self._token_body(token, self.tokens[token].expires)
 
-    @staticmethod
-    def _token_body(token: str, expires: dt.datetime) -> dict[str, Any]:
+    def _token_body(self, token: str, expires: dt.datetime) -> dict[str, Any]:
         return {
             "TokenType": "Bearer",
             "AccessToken": token,
             "Expires": expires.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "User": {"Id": 100000001, "FirstName": "Front", "LastName": "Desk", "Type": "Staff"},
+            "User": dict(self.user),
         }
 
     # --- lifecycle ------------------------------------------------------------------
-    def start(self) -> FakeMindbody:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    def start(self, port: int = 0) -> FakeMindbody:
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         self.server.fake = self  # type: ignore[attr-defined]
         self.server.request_queue_size = 256
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()

@@ -1,47 +1,19 @@
-"""Builders for alert tests: apps with contacts and keys with a chosen expiry."""
+"""Alert test helpers: a fixed clock, days from it, and the alert rows of a key.
+
+Apps and keys come from tests/factories.py (``make_key(..., expires_at=...)``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Any
 
 import pytest
 
-from apps_registry import credentials, services
 from apps_registry.actors import Actor
-from apps_registry.models import ApiKey, Application, ExpiryAlert, Organization
-from apps_registry.services.keys import store_key
+from apps_registry.models import ApiKey, ExpiryAlert, Organization
 
 NOW = dt.datetime(2026, 3, 2, 6, 0, tzinfo=dt.UTC)
-
-
-def make_app(organization: Organization, name: str, contacts: tuple[str, ...] = ()) -> Application:
-    application, _ = services.application_create(
-        organization=organization,
-        name=name,
-        uri=f"https://{name.lower().replace(' ', '-')}.example.com",
-        login_user_type="guest",
-        source_app="external_webstore",
-        scopes=[],
-        actor=Actor.system(),
-        contact_emails=contacts,
-    )
-    return application
-
-
-def make_key(application: Application, expires_at: dt.datetime) -> tuple[ApiKey, str]:
-    """A key expiring at ``expires_at``; returns the plaintext too, to prove it never leaks."""
-    prefix = credentials.new_key_prefix()
-    raw_key = f"{prefix}.{secrets.token_urlsafe(32)}"
-    key = store_key(
-        application=application,
-        prefix=prefix,
-        raw_key=raw_key,
-        expires_at=expires_at,
-        actor=Actor.system(),
-    )
-    return key, raw_key
 
 
 def in_days(days: float, now: dt.datetime = NOW) -> dt.datetime:

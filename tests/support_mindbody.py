@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission, User
-from django.test import Client
 
 from apps_registry.actors import Actor
 from apps_registry.models import Organization
 from connections import services
+from connections.call_tally import TALLY
 from connections.models import MindbodySiteConnection
+from tests.factories import make_connection
 from tests.fake_mindbody import SANDBOX, FakeMindbody
 
 API_KEY = "mbk_live_7f3a9c2e5b8d41f6a0c3e9b7d2f5a8c1"
@@ -25,10 +25,6 @@ STAFF_USERNAME = "frontdesk"
 STAFF_PASSWORD = "Sunrise-Yoga-2024!"
 LIVE_SITE = 512345
 READ_TIMEOUT = 0.5
-
-CONNECTION_PERMISSIONS = [
-    f"{verb}_mindbodysiteconnection" for verb in ("add", "change", "view", "delete")
-]
 
 
 @pytest.fixture
@@ -43,6 +39,7 @@ def fake_mindbody(settings: Any) -> Iterator[FakeMindbody]:
     settings.MINDBODY_MAX_RETRIES = 2
     settings.MINDBODY_BACKOFF_FACTOR = 0.01
     settings.MINDBODY_RETRY_AFTER_MAX = 2
+    TALLY.drain()  # calls an earlier test left uncounted are not this test's
     yield fake
     fake.stop()
 
@@ -51,8 +48,8 @@ def fake_mindbody(settings: Any) -> Iterator[FakeMindbody]:
 def sandbox_connection(
     organization: Organization, actor: Actor, fake_mindbody: FakeMindbody
 ) -> MindbodySiteConnection:
-    return services.mindbody_connection_create(
-        organization=organization, name="Sandbox", site_id=SANDBOX, api_key=API_KEY, actor=actor
+    return make_connection(
+        organization, name="Sandbox", site_id=SANDBOX, api_key=API_KEY, actor=actor
     )
 
 
@@ -65,20 +62,3 @@ def issued_connection(
     )
     sandbox_connection.refresh_from_db()
     return sandbox_connection
-
-
-@pytest.fixture
-def mindbody_operator(operator: User) -> User:
-    operator.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="connections", codename__in=CONNECTION_PERMISSIONS
-        )
-    )
-    return User.objects.get(pk=operator.pk)
-
-
-@pytest.fixture
-def mindbody_client(mindbody_operator: User) -> Client:
-    client = Client()
-    client.force_login(mindbody_operator)
-    return client

@@ -10,8 +10,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from apps_registry import services
 from apps_registry.models import Application
+from tests.factories import make_application, make_key, make_verifier
 
 VERIFY_URL = "/api/v1/keys/verify"
 
@@ -24,17 +24,12 @@ class Issued:
 
 
 def issue(organization, scopes, actor, name: str = "Booking widget") -> Issued:
-    application, _ = services.application_create(
-        organization=organization,
-        name=name,
-        uri="https://widget.example.com",
-        login_user_type="guest",
-        source_app="external_webstore",
-        scopes=scopes,
-        actor=actor,
+    """A generated app of ``organization`` with one key; the key's plaintext on the side."""
+    application = make_application(
+        organization, name=name, source_app="external_webstore", scopes=scopes, actor=actor
     )
-    key, raw_key = services.api_key_generate(application=application, actor=actor)
-    return Issued(application, raw_key, key.pk)
+    key = make_key(application, actor=actor)
+    return Issued(application, str(key.key), key.pk)
 
 
 def call(client: Client, token: str | None, body: Any, **extra: Any) -> Any:
@@ -60,7 +55,7 @@ def issued(organization, scopes, actor) -> Issued:
 
 @pytest.fixture
 def verifier(organization, actor) -> tuple[Any, str]:
-    return services.verifier_token_create(organization=organization, name="Gateway", actor=actor)
+    return make_verifier(organization, actor=actor)
 
 
 @pytest.fixture

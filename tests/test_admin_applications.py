@@ -15,7 +15,7 @@ from apps_registry import crypto, services
 from apps_registry.forms import RECORD_NEEDS_ID_AND_SECRET, SCOPES_REQUIRED
 from apps_registry.models import ApiKey, Application, AuditEvent
 from apps_registry.validators import URL_SCHEME
-from tests.conftest import make_user
+from tests.factories import make_application, make_key, make_user
 
 ADD_URL = reverse("admin:apps_registry_application_add")
 LIST_URL = reverse("admin:apps_registry_application_changelist")
@@ -126,6 +126,7 @@ def test_recorded_app_keeps_pasted_values_and_never_renders_them(
         recorded_secret="pasted-secret-value-123",
         recorded_api_key="pasted-api-key-value-456",
         recorded_api_key_expires_on="2099-01-31",
+        zenoti_account_name="serenityspa",
     )
     response = operator_client.post(ADD_URL, data, follow=True)
     html = response.content.decode()
@@ -135,21 +136,8 @@ def test_recorded_app_keeps_pasted_values_and_never_renders_them(
     assert "pasted-secret-value-123" not in html and "pasted-api-key-value-456" not in html
 
 
-def _app(organization, scopes, actor, name="Widget"):
-    application, _ = services.application_create(
-        organization=organization,
-        name=name,
-        uri="https://widget.example.com",
-        login_user_type="guest",
-        source_app="bot",
-        scopes=scopes,
-        actor=actor,
-    )
-    return application
-
-
 def test_generate_rotate_revoke_through_the_admin(operator_client, organization, scopes, actor):
-    application = _app(organization, scopes, actor)
+    application = make_application(organization, scopes=scopes, actor=actor)
     generate = reverse("admin:apps_registry_application_key_generate", args=[application.pk])
     assert "shown once" in operator_client.get(generate).content.decode()
     shown = _shown_values(operator_client.post(generate, follow=True).content.decode())
@@ -175,8 +163,8 @@ def test_generate_rotate_revoke_through_the_admin(operator_client, organization,
 
 
 def test_view_only_user_sees_no_secret_and_cannot_generate(organization, scopes, actor, viewer):
-    application = _app(organization, scopes, actor)
-    services.api_key_generate(application=application, actor=actor)
+    application = make_application(organization, scopes=scopes, actor=actor)
+    make_key(application, actor=actor)
     client = Client()
     client.force_login(viewer)
     page = client.get(reverse("admin:apps_registry_application_change", args=[application.pk]))
@@ -192,7 +180,7 @@ def test_view_only_user_sees_no_secret_and_cannot_generate(organization, scopes,
 def test_other_organizations_apps_are_404(
     operator_client, organization, other_organization, scopes, actor
 ):
-    theirs = _app(other_organization, scopes, actor, name="Their app")
+    theirs = make_application(other_organization, name="Their app", scopes=scopes, actor=actor)
     for name, args in [
         ("change", [theirs.pk]),
         ("credentials", [theirs.pk]),
@@ -224,31 +212,34 @@ def _list_queries(client: Client) -> int:
 
 @pytest.mark.parametrize("extra", [10, 200])
 def test_list_page_query_count_does_not_grow(operator_client, organization, scopes, actor, extra):
-    baseline_apps = [_app(organization, scopes, actor, name=f"Base {i}") for i in range(3)]
+    baseline_apps = [
+        make_application(organization, name=f"Base {i}", scopes=scopes, actor=actor)
+        for i in range(3)
+    ]
     for application in baseline_apps:
-        services.api_key_generate(application=application, actor=actor)
+        make_key(application, actor=actor)
     baseline = _list_queries(operator_client)
     for i in range(extra):
-        application = _app(organization, scopes, actor, name=f"App {i}")
-        services.api_key_generate(application=application, actor=actor)
+        application = make_application(organization, name=f"App {i}", scopes=scopes, actor=actor)
+        make_key(application, actor=actor)
     assert _list_queries(operator_client) == baseline
 
 
 def test_list_filter_keys_expiring_within_30_days(operator_client, organization, scopes, actor):
-    soon = _app(organization, scopes, actor, name="Soon")
-    later = _app(organization, scopes, actor, name="Later")
-    services.api_key_generate(application=later, actor=actor)
+    soon = make_application(organization, name="Soon", scopes=scopes, actor=actor)
+    later = make_application(organization, name="Later", scopes=scopes, actor=actor)
+    make_key(later, actor=actor)
     organization.api_key_lifetime_days = 10
     organization.save()
     soon.organization.refresh_from_db()
-    services.api_key_generate(application=soon, actor=actor)
+    make_key(soon, actor=actor)
     html = operator_client.get(LIST_URL + "?expiry=30d").content.decode()
     assert ">Soon<" in html and ">Later<" not in html
     assert "days left" in html
 
 
 def test_audit_log_is_read_only_for_everyone(admin_client, organization, scopes, actor):
-    _app(organization, scopes, actor)
+    make_application(organization, scopes=scopes, actor=actor)
     event = AuditEvent.objects.get()
     change = reverse("admin:apps_registry_auditevent_change", args=[event.pk])
     response = admin_client.post(change, {"action": "tampered"})
@@ -258,7 +249,7 @@ def test_audit_log_is_read_only_for_everyone(admin_client, organization, scopes,
 
 
 def test_member_of_no_organization_sees_no_apps(organization, scopes, actor):
-    _app(organization, scopes, actor)
+    make_application(organization, scopes=scopes, actor=actor)
     loner = make_user("lonely", permissions=["view_application"], organizations=[])
     client = Client()
     client.force_login(loner)
@@ -268,7 +259,7 @@ def test_member_of_no_organization_sees_no_apps(organization, scopes, actor):
 def test_editing_replaces_redirect_urls_and_scopes_and_audits(
     operator_client, organization, scopes, actor
 ):
-    application = _app(organization, scopes, actor)
+    application = make_application(organization, scopes=scopes, actor=actor)
     change = reverse("admin:apps_registry_application_change", args=[application.pk])
     data = _form_data(organization, scopes[:1], name="Widget 2")
     data.pop("credential_mode")

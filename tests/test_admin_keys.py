@@ -16,26 +16,15 @@ from apps_registry import services
 from apps_registry.actors import Actor
 from apps_registry.admin.keys import REVOKED_MESSAGE
 from apps_registry.models import ApiKey, AuditEvent
+from tests.factories import make_application, make_key
 
 LIST_URL = reverse("admin:apps_registry_apikey_changelist")
 CSV_URL = reverse("admin:apps_registry_apikey_csv")
 
 
-def _app(organization, scopes, name):
-    application, _ = services.application_create(
-        organization=organization,
-        name=name,
-        uri="https://booking.example.com",
-        login_user_type="guest",
-        source_app="client_app",
-        scopes=scopes,
-        actor=Actor.system(),
-    )
-    return application
-
-
 def _key(application, *, expires_in_days=None, last_used_days_ago=None):
-    key, raw = services.api_key_generate(application=application, actor=Actor.system())
+    key = make_key(application)
+    raw = key.key
     now = timezone.now()
     if expires_in_days is not None:
         key.expires_at = now + dt.timedelta(days=expires_in_days)
@@ -47,13 +36,13 @@ def _key(application, *, expires_in_days=None, last_used_days_ago=None):
 
 @pytest.fixture
 def keys(organization, other_organization, scopes):
-    booking = _app(organization, scopes, "Glow Spa Booking")
-    kiosk = _app(organization, scopes, "Lobby kiosk")
+    booking = make_application(organization, name="Glow Spa Booking", scopes=scopes)
+    kiosk = make_application(organization, name="Lobby kiosk", scopes=scopes)
     fresh, fresh_raw = _key(booking, last_used_days_ago=1)
     soon, _ = _key(kiosk, expires_in_days=5)
     rotated, _ = _key(kiosk, expires_in_days=200, last_used_days_ago=45)
     replacement, _ = services.api_key_rotate(api_key=rotated, actor=Actor.system())
-    theirs, _ = _key(_app(other_organization, scopes, "Rival app"))
+    theirs, _ = _key(make_application(other_organization, name="Rival app", scopes=scopes))
     return {
         "fresh": fresh,
         "fresh_raw": fresh_raw,

@@ -12,12 +12,15 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
-from apps_registry import services
-from apps_registry.actors import Actor
 from apps_registry.admin.scoping import OrganizationScopedAdmin
 from apps_registry.models import ExpiryAlert
-from connections.services import mindbody_connection_create
-from tests.conftest import make_user
+from tests.factories import (
+    make_application,
+    make_connection,
+    make_key,
+    make_user,
+    make_verifier,
+)
 
 GLOBAL_ADMINS = {
     "auth.Group",
@@ -35,53 +38,31 @@ GLOBAL_ADMINS = {
 }
 
 
-def _application(organization, scopes):
-    application, _ = services.application_create(
-        organization=organization,
-        name="Theirs",
-        uri="https://t.example.com",
-        login_user_type="guest",
-        source_app="bot",
-        scopes=scopes,
-        actor=Actor.system(),
-    )
-    return application
-
-
 def _expiry_alert(organization, scopes):
-    key, _ = services.api_key_generate(
-        application=_application(organization, scopes), actor=Actor.system()
-    )
+    key = make_key(make_application(organization, name="Theirs", scopes=scopes))
     return ExpiryAlert.objects.create(api_key=key, threshold_days=7, expires_at=key.expires_at)
 
 
-def _api_key(organization, scopes):
-    key, _ = services.api_key_generate(
-        application=_application(organization, scopes), actor=Actor.system()
-    )
-    return key
-
-
 def _audit_event(organization, scopes):
-    _application(organization, scopes)
+    make_application(organization, name="Theirs", scopes=scopes)
     return organization.audit_events.get()
 
 
 FACTORIES = {
-    "apps_registry.Application": _application,
-    "apps_registry.ApiKey": _api_key,
-    "apps_registry.VerifierToken": lambda organization, scopes: services.verifier_token_create(
-        organization=organization, name="Their gateway", actor=Actor.system()
+    "apps_registry.Application": lambda organization, scopes: make_application(
+        organization, name="Theirs", scopes=scopes
+    ),
+    "apps_registry.ApiKey": lambda organization, scopes: make_key(
+        make_application(organization, name="Theirs", scopes=scopes)
+    ),
+    "apps_registry.VerifierToken": lambda organization, scopes: make_verifier(
+        organization, name="Their gateway"
     )[0],
     "apps_registry.Organization": lambda organization, scopes: organization,
     "apps_registry.AuditEvent": _audit_event,
     "apps_registry.ExpiryAlert": _expiry_alert,
-    "connections.MindbodySiteConnection": lambda organization, scopes: mindbody_connection_create(
-        organization=organization,
-        name="Their site",
-        site_id=-99,
-        api_key="their-key",
-        actor=Actor.system(),
+    "connections.MindbodySiteConnection": lambda organization, scopes: make_connection(
+        organization, name="Their site", api_key="their-key"
     ),
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from apps_registry import roles
 from apps_registry.admin.alerts import RETRY_NOTHING, RETRY_QUEUED
 from apps_registry.alerts.claims import expiry_alerts_scan
 from apps_registry.forms import LEAD_TIMES_NOT_NUMBERS, OrganizationForm
@@ -16,24 +17,27 @@ from apps_registry.validators import (
     LEAD_TIMES_EMPTY,
     LEAD_TIMES_RANGE,
 )
-from tests.conftest import OPERATOR_PERMISSIONS, make_user
-from tests.support_alerts import NOW, in_days, make_app, make_key
+from tests.factories import make_application, make_key, make_user
+from tests.support_alerts import NOW, in_days
 
 pytestmark = pytest.mark.django_db
 
 LIST_URL = reverse("admin:apps_registry_expiryalert_changelist")
-ALERT_PERMISSIONS = [*OPERATOR_PERMISSIONS, "view_expiryalert", "change_expiryalert"]
+# The shipped Operator role does not include the alert list; this operator gets it on top.
+ALERT_PERMISSIONS = ["view_expiryalert", "change_expiryalert"]
 
 
 @pytest.fixture
 def alert_operator(spa):
-    return make_user("alice", permissions=ALERT_PERMISSIONS, organizations=[spa])
+    return make_user(
+        "alice", role=roles.OPERATOR, permissions=ALERT_PERMISSIONS, organizations=[spa]
+    )
 
 
 @pytest.fixture
 def alerts(spa, other_organization):
-    mine, _ = make_key(make_app(spa, "Booking widget"), in_days(5))
-    theirs, _ = make_key(make_app(other_organization, "Rival app"), in_days(5))
+    mine = make_key(make_application(spa, name="Booking widget"), expires_at=in_days(5))
+    theirs = make_key(make_application(other_organization, name="Rival app"), expires_at=in_days(5))
     other_organization.alert_recipients = ["boss@rival.test"]
     other_organization.save()
     expiry_alerts_scan(now=NOW)

@@ -16,13 +16,17 @@ from apps_registry.management.commands.send_expiry_alerts import (
     NOW_NEEDS_DRY_RUN,
 )
 from apps_registry.models import ExpiryAlert
-from tests.support_alerts import NOW, in_days, make_app, make_key
+from tests.factories import make_application, make_key
+from tests.support_alerts import NOW, in_days
 
 pytestmark = pytest.mark.django_db
 
 
 def test_dry_run_prints_a_table_and_sends_nothing(spa, capsys, mailoutbox) -> None:
-    key, raw_key = make_key(make_app(spa, "Booking widget"), in_days(5, timezone.now()))
+    key = make_key(
+        make_application(spa, name="Booking widget"), expires_at=in_days(5, timezone.now())
+    )
+    raw_key = key.key
     call_command("send_expiry_alerts", "--dry-run")
     out = capsys.readouterr().out
     header, _, row, *_ = out.splitlines()
@@ -34,7 +38,7 @@ def test_dry_run_prints_a_table_and_sends_nothing(spa, capsys, mailoutbox) -> No
 
 
 def test_now_previews_another_date(spa, capsys) -> None:
-    make_key(make_app(spa, "Booking widget"), in_days(40))
+    make_key(make_application(spa, name="Booking widget"), expires_at=in_days(40))
     call_command("send_expiry_alerts", "--dry-run", "--now", NOW.isoformat())
     assert NOTHING_DUE in capsys.readouterr().out
     later = (NOW + dt.timedelta(days=39, hours=12)).isoformat()
@@ -53,7 +57,7 @@ def test_now_without_dry_run_and_a_bad_date_are_refused(spa) -> None:
 
 
 def test_a_real_run_delivers_inline_once(spa, capsys, mailoutbox) -> None:
-    make_key(make_app(spa, "Booking widget"), in_days(5, timezone.now()))
+    make_key(make_application(spa, name="Booking widget"), expires_at=in_days(5, timezone.now()))
     call_command("send_expiry_alerts")
     assert "1 of 1 digests sent." in capsys.readouterr().out
     assert sorted(m.to[0] for m in mailoutbox) == ["ops@serenity.test", "sec@serenity.test"]
@@ -62,7 +66,7 @@ def test_a_real_run_delivers_inline_once(spa, capsys, mailoutbox) -> None:
 
 
 def test_a_failed_delivery_marks_rows_failed_and_exits_non_zero(spa, smtp_server) -> None:
-    make_key(make_app(spa, "Booking widget"), in_days(5, timezone.now()))
+    make_key(make_application(spa, name="Booking widget"), expires_at=in_days(5, timezone.now()))
     smtp_server.stop()
     with pytest.raises(CommandError, match=DELIVERY_FAILED):
         call_command("send_expiry_alerts")
@@ -73,8 +77,8 @@ def test_preview_rows_merge_due_and_retried_thresholds_per_key(spa, other_organi
     from apps_registry.alerts.claims import expiry_alerts_scan
     from apps_registry.alerts.manual import preview_rows
 
-    key, _ = make_key(make_app(spa, "Booking widget"), in_days(5))
-    make_key(make_app(other_organization, "Gym app"), in_days(200))
+    key = make_key(make_application(spa, name="Booking widget"), expires_at=in_days(5))
+    make_key(make_application(other_organization, name="Gym app"), expires_at=in_days(200))
     report = expiry_alerts_scan(now=NOW, dry_run=True)
     [row] = preview_rows(report)
     assert (row.organization, row.application, row.prefix) == (
@@ -88,7 +92,7 @@ def test_preview_rows_merge_due_and_retried_thresholds_per_key(spa, other_organi
 def test_the_inline_run_sends_each_digest_once_and_reports_failures(spa, smtp_server) -> None:
     from apps_registry.alerts.manual import expiry_alerts_run
 
-    make_key(make_app(spa, "Booking widget"), in_days(5, timezone.now()))
+    make_key(make_application(spa, name="Booking widget"), expires_at=in_days(5, timezone.now()))
     assert expiry_alerts_run(now=timezone.now(), dry_run=True).report.batches == []
     assert not ExpiryAlert.objects.exists()
     smtp_server.stop()

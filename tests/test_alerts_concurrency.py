@@ -13,7 +13,8 @@ from django.db import connections
 from django.utils import timezone
 
 from apps_registry.models import ExpiryAlert
-from tests.support_alerts import in_days, make_app, make_key
+from tests.factories import make_application, make_key
+from tests.support_alerts import in_days
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -44,12 +45,12 @@ def run_scans_together(count: int = 2) -> list[BaseException]:
 
 def test_concurrent_scans_send_each_digest_once(spa, smtp_server) -> None:
     smtp_server.handler.delay = 0.05  # keep both deliveries in flight together
-    booking = make_app(spa, "Booking widget", contacts=("dev@widget.test",))
-    kiosk = make_app(spa, "Front desk kiosk")
+    booking = make_application(spa, name="Booking widget", contact_emails=("dev@widget.test",))
+    kiosk = make_application(spa, name="Front desk kiosk")
     for round_number in range(1, ROUNDS + 1):
         now = timezone.now()
         for days in (25, 5, 0.5, -2):
-            make_key(booking if days > 1 else kiosk, in_days(days, now))
+            make_key(booking if days > 1 else kiosk, expires_at=in_days(days, now))
 
         assert run_scans_together() == []
 
@@ -64,7 +65,7 @@ def test_concurrent_scans_send_each_digest_once(spa, smtp_server) -> None:
 
 
 def test_concurrent_scans_retry_a_failed_alert_once(spa, smtp_server) -> None:
-    make_key(make_app(spa, "Booking widget"), in_days(5, timezone.now()))
+    make_key(make_application(spa, name="Booking widget"), expires_at=in_days(5, timezone.now()))
     smtp_server.stop()
     with pytest.raises(Exception, match="could not be sent"):
         call_command("send_expiry_alerts", stdout=io.StringIO(), stderr=io.StringIO())

@@ -11,7 +11,8 @@ from apps_registry.alerts.delivery import NO_RECIPIENTS_ERROR, Delivery, expiry_
 from apps_registry.alerts.digest import DIGEST_SUBJECT, DigestLine
 from apps_registry.models import ExpiryAlert
 from apps_registry.models.keys import days_until
-from tests.support_alerts import NOW, in_days, make_app, make_key
+from tests.factories import make_application, make_key
+from tests.support_alerts import NOW, in_days
 
 pytestmark = pytest.mark.django_db
 
@@ -19,12 +20,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def due_keys(spa):
     """Booking widget (contacts: a developer and an org recipient) and a kiosk app."""
-    booking = make_app(spa, "Booking widget", contacts=("dev@widget.test", "OPS@serenity.test"))
-    kiosk = make_app(spa, "Front desk kiosk", contacts=("kiosk@vendor.test",))
+    booking = make_application(
+        spa, name="Booking widget", contact_emails=("dev@widget.test", "OPS@serenity.test")
+    )
+    kiosk = make_application(spa, name="Front desk kiosk", contact_emails=("kiosk@vendor.test",))
     return {
-        "b25": make_key(booking, in_days(25)),
-        "b5": make_key(booking, in_days(5)),
-        "k-2": make_key(kiosk, in_days(-2)),
+        "b25": make_key(booking, expires_at=in_days(25)),
+        "b5": make_key(booking, expires_at=in_days(5)),
+        "k-2": make_key(kiosk, expires_at=in_days(-2)),
     }
 
 
@@ -50,7 +53,7 @@ def test_digest_reaches_each_recipient_once_with_only_their_apps(due_keys, smtp_
         "sec@serenity.test",
     ]
     assert all(len(mails) == 1 for mails in inbox.values())
-    prefixes = {name: key.prefix for name, (key, _) in due_keys.items()}
+    prefixes = {name: key.prefix for name, key in due_keys.items()}
     everything = inbox["ops@serenity.test"][0]
     assert everything.message["Subject"] == DIGEST_SUBJECT.format(
         organization="Serenity Spa", count=3, noun="keys"
@@ -62,7 +65,7 @@ def test_digest_reaches_each_recipient_once_with_only_their_apps(due_keys, smtp_
     kiosk = inbox["kiosk@vendor.test"][0]
     assert "1 API key expiring" in kiosk.message["Subject"] and prefixes["k-2"] in kiosk.html
     assert set(ExpiryAlert.objects.values_list("status", flat=True)) == {"sent"}
-    row = ExpiryAlert.objects.get(api_key=due_keys["k-2"][0], threshold_days=0)
+    row = ExpiryAlert.objects.get(api_key=due_keys["k-2"], threshold_days=0)
     assert row.recipients == ["kiosk@vendor.test", "ops@serenity.test", "sec@serenity.test"]
     assert row.sent_at == NOW and row.attempts == 1
 
@@ -70,7 +73,8 @@ def test_digest_reaches_each_recipient_once_with_only_their_apps(due_keys, smtp_
 def test_digest_shows_prefix_days_left_and_rotate_link_never_the_key(due_keys, smtp_server):
     deliver(expiry_alerts_scan(now=NOW))
     mail = smtp_server.by_recipient()["sec@serenity.test"][0]
-    key, raw_key = due_keys["b5"]
+    key = due_keys["b5"]
+    raw_key = key.key
     for body in (mail.text, mail.html):
         assert raw_key not in body and raw_key.split(".", 1)[1] not in body
         assert f"http://testserver/admin/apps_registry/application/{key.application_id}" in body
@@ -123,7 +127,7 @@ def test_delivering_the_same_claim_twice_sends_once(due_keys, smtp_server) -> No
 def test_alerts_without_any_recipient_fail_with_a_clear_error(organization, smtp_server) -> None:
     organization.alert_recipients = []
     organization.save()
-    make_key(make_app(organization, "Orphan app"), in_days(3))
+    make_key(make_application(organization, name="Orphan app"), expires_at=in_days(3))
     outcome = deliver(expiry_alerts_scan(now=NOW))
     assert outcome.status is Delivery.FAILED and outcome.error == NO_RECIPIENTS_ERROR
     assert set(ExpiryAlert.objects.values_list("status", "error")) == {

@@ -10,8 +10,9 @@ from apps_registry import services
 from apps_registry.actors import Actor
 from apps_registry.alerts.claims import STALE_CLAIM_AFTER, expiry_alerts_scan
 from apps_registry.alerts.due import crossed_thresholds
-from apps_registry.models import ExpiryAlert, ExpiryAlertStatus, Organization
-from tests.support_alerts import NOW, in_days, make_app, make_key, rows_of
+from apps_registry.models import ExpiryAlert, ExpiryAlertStatus
+from tests.factories import make_application, make_key, make_organization
+from tests.support_alerts import NOW, in_days, rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -30,23 +31,25 @@ def test_crossed_thresholds_counts_lead_moments_that_passed_and_expiry() -> None
 @pytest.fixture
 def keys(spa):
     """Keys at 40, 25, 5, 0.5 and -2 days, plus keys the scan must never mention."""
-    booking = make_app(spa, "Booking widget", contacts=("dev@widget.test",))
-    kiosk = make_app(spa, "Front desk kiosk")
+    booking = make_application(spa, name="Booking widget", contact_emails=("dev@widget.test",))
+    kiosk = make_application(spa, name="Front desk kiosk")
     keys = {
-        days: make_key(booking if days > 1 else kiosk, in_days(days))[0]
+        days: make_key(booking if days > 1 else kiosk, expires_at=in_days(days))
         for days in (40, 25, 5, 0.5, -2)
     }
-    keys["revoked"] = make_key(kiosk, in_days(3))[0]
+    keys["revoked"] = make_key(kiosk, expires_at=in_days(3))
     services.api_key_revoke(api_key=keys["revoked"], actor=Actor.system(), now=NOW)
-    keys["rotated"] = make_key(kiosk, in_days(20))[0]
+    keys["rotated"] = make_key(kiosk, expires_at=in_days(20))
     services.api_key_rotate(api_key=keys["rotated"], actor=Actor.system(), now=NOW)
     keys["rotated"].refresh_from_db()
-    retired = make_app(spa, "Retired app")
+    retired = make_application(spa, name="Retired app")
     retired.is_active = False
     retired.save()
-    keys["inactive"] = make_key(retired, in_days(2))[0]
-    quiet = Organization.objects.create(name="Quiet Gym", slug="quiet-gym", alerts_enabled=False)
-    keys["disabled_org"] = make_key(make_app(quiet, "Quiet app"), in_days(2))[0]
+    keys["inactive"] = make_key(retired, expires_at=in_days(2))
+    quiet = make_organization("Quiet Gym", alerts_enabled=False)
+    keys["disabled_org"] = make_key(
+        make_application(quiet, name="Quiet app"), expires_at=in_days(2)
+    )
     return keys
 
 
@@ -80,14 +83,14 @@ def test_dry_run_reports_without_writing(keys) -> None:
 
 
 def test_key_created_five_days_before_expiry_is_due_once_with_both_lead_times(spa) -> None:
-    key, _ = make_key(make_app(spa, "Late app"), in_days(5))
+    key = make_key(make_application(spa, name="Late app"), expires_at=in_days(5))
     first = expiry_alerts_scan(now=NOW)
     assert [(k.api_key_id, k.thresholds) for k in first.due] == [(key.pk, (30, 7))]
     assert expiry_alerts_scan(now=NOW).due == []
 
 
 def test_a_new_expiry_starts_a_new_alert_cycle(spa) -> None:
-    key, _ = make_key(make_app(spa, "Renewed app"), in_days(5))
+    key = make_key(make_application(spa, name="Renewed app"), expires_at=in_days(5))
     expiry_alerts_scan(now=NOW)
     key.expires_at = in_days(6)
     key.save()
@@ -95,7 +98,7 @@ def test_a_new_expiry_starts_a_new_alert_cycle(spa) -> None:
 
 
 def test_failed_alerts_are_claimed_again_by_the_next_scan(spa) -> None:
-    make_key(make_app(spa, "Flaky app"), in_days(5))
+    make_key(make_application(spa, name="Flaky app"), expires_at=in_days(5))
     expiry_alerts_scan(now=NOW)
     ExpiryAlert.objects.update(status=FAILED, error="SMTP down")
     report = expiry_alerts_scan(now=NOW + dt.timedelta(days=1))
@@ -105,7 +108,7 @@ def test_failed_alerts_are_claimed_again_by_the_next_scan(spa) -> None:
 
 
 def test_failed_alerts_of_a_revoked_key_stay_failed(spa) -> None:
-    key, _ = make_key(make_app(spa, "Gone app"), in_days(5))
+    key = make_key(make_application(spa, name="Gone app"), expires_at=in_days(5))
     expiry_alerts_scan(now=NOW)
     ExpiryAlert.objects.update(status=FAILED)
     services.api_key_revoke(api_key=key, actor=Actor.system(), now=NOW)
@@ -114,7 +117,7 @@ def test_failed_alerts_of_a_revoked_key_stay_failed(spa) -> None:
 
 
 def test_pending_alerts_are_taken_over_only_once_their_delivery_is_stale(spa) -> None:
-    make_key(make_app(spa, "Lost task app"), in_days(5))
+    make_key(make_application(spa, name="Lost task app"), expires_at=in_days(5))
     first = expiry_alerts_scan(now=NOW)
     soon = expiry_alerts_scan(now=NOW + STALE_CLAIM_AFTER - dt.timedelta(minutes=1))
     assert soon.reclaimed == 0 and soon.batches == []

@@ -11,8 +11,9 @@ import pytest
 
 from apps_registry.alerts.claims import expiry_alerts_scan
 from apps_registry.alerts.delivery import Delivery, expiry_alerts_deliver
-from apps_registry.models import ExpiryAlert, Organization
-from tests.support_alerts import NOW, in_days, make_app, make_key
+from apps_registry.models import ExpiryAlert
+from tests.factories import make_application, make_key, make_organization
+from tests.support_alerts import NOW, in_days
 
 pytestmark = pytest.mark.django_db
 
@@ -45,21 +46,21 @@ def expected_runs(keys, leads, times) -> dict[int, list[int]]:
 
 
 def test_sixty_days_with_a_gap_send_every_alert_exactly_once(spa, mailoutbox) -> None:
-    gym = Organization.objects.create(
-        name="Iron Gym",
-        slug="iron-gym",
-        expiry_alert_days=[14, 2],
-        alert_recipients=["gm@iron.test"],
+    gym = make_organization(
+        "Iron Gym", expiry_alert_days=[14, 2], alert_recipients=["gm@iron.test"]
     )
     leads = {spa.pk: [30, 7, 1], gym.pk: [14, 2]}
-    spa_app, gym_app = make_app(spa, "Spa booking"), make_app(gym, "Gym classes")
+    spa_app, gym_app = (
+        make_application(spa, name="Spa booking"),
+        make_application(gym, name="Gym classes"),
+    )
     keys: dict[int, tuple[dt.datetime, dt.datetime, int]] = {}
     prefixes: dict[str, int] = {}
     for days in (3, 10, 20, 28, 35, 45, 55, 70):
-        key, _ = make_key(spa_app, in_days(days))
+        key = make_key(spa_app, expires_at=in_days(days))
         keys[key.pk], prefixes[key.prefix] = (NOW, key.expires_at, spa.pk), key.pk
     for days in (16, 31):
-        key, _ = make_key(gym_app, in_days(days))
+        key = make_key(gym_app, expires_at=in_days(days))
         keys[key.pk], prefixes[key.prefix] = (NOW, key.expires_at, gym.pk), key.pk
     late_created, late_expiry = in_days(40), in_days(45)
     times = run_times()
@@ -68,7 +69,7 @@ def test_sixty_days_with_a_gap_send_every_alert_exactly_once(spa, mailoutbox) ->
     days_left_seen: dict[tuple[int, int], str] = {}
     for index, now in enumerate(times):
         if now == late_created:
-            key, _ = make_key(spa_app, late_expiry)
+            key = make_key(spa_app, expires_at=late_expiry)
             keys[key.pk], prefixes[key.prefix] = (late_created, late_expiry, spa.pk), key.pk
         mailoutbox.clear()
         report = expiry_alerts_scan(now=now)

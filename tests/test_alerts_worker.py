@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from apps_registry import services
 from apps_registry.actors import Actor
-from apps_registry.models import ExpiryAlert, Organization
+from apps_registry.models import ExpiryAlert
 from apps_registry.tasks import SCAN_TASK, SEND_TASK, scan_expiry_alerts
-from tests.support_alerts import in_days, make_app, make_key
+from tests.factories import make_application, make_key, make_organization
+from tests.support_alerts import in_days
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -33,17 +34,20 @@ def statuses() -> set[str]:
 @pytest.fixture
 def scenario(spa):
     now = timezone.now()
-    booking = make_app(spa, "Booking widget", contacts=("dev@widget.test", "ops@serenity.test"))
-    kiosk = make_app(spa, "Front desk kiosk", contacts=("kiosk@vendor.test",))
-    keys = {d: make_key(booking if d > 1 else kiosk, in_days(d, now)) for d in (40, 25, 5, 0.5, -2)}
-    revoked, _ = make_key(kiosk, in_days(3, now))
-    services.api_key_revoke(api_key=revoked, actor=Actor.system())
-    rotated, _ = make_key(kiosk, in_days(20, now))
-    services.api_key_rotate(api_key=rotated, actor=Actor.system())
-    gym = Organization.objects.create(
-        name="Iron Gym", slug="iron-gym", alert_recipients=["gm@iron.test"]
+    booking = make_application(
+        spa, name="Booking widget", contact_emails=("dev@widget.test", "ops@serenity.test")
     )
-    keys["gym"] = make_key(make_app(gym, "Gym classes"), in_days(5, now))
+    kiosk = make_application(spa, name="Front desk kiosk", contact_emails=("kiosk@vendor.test",))
+    keys = {
+        d: make_key(booking if d > 1 else kiosk, expires_at=in_days(d, now))
+        for d in (40, 25, 5, 0.5, -2)
+    }
+    revoked = make_key(kiosk, expires_at=in_days(3, now))
+    services.api_key_revoke(api_key=revoked, actor=Actor.system())
+    rotated = make_key(kiosk, expires_at=in_days(20, now))
+    services.api_key_rotate(api_key=rotated, actor=Actor.system())
+    gym = make_organization("Iron Gym", alert_recipients=["gm@iron.test"])
+    keys["gym"] = make_key(make_application(gym, name="Gym classes"), expires_at=in_days(5, now))
     return keys
 
 
@@ -62,7 +66,7 @@ def test_beat_task_sends_exactly_the_expected_digests_once(
         "sec@serenity.test",
     ]
     assert all(len(mails) == 1 for mails in by_recipient.values())
-    prefix = {days: key.prefix for days, (key, _) in scenario.items()}
+    prefix = {days: key.prefix for days, key in scenario.items()}
     spa_digest = by_recipient["ops@serenity.test"][0]
     assert "Serenity Spa: 4 API keys" in spa_digest.message["Subject"]
     assert [p for p in prefix.values() if p in spa_digest.text] == [
@@ -77,7 +81,7 @@ def test_beat_task_sends_exactly_the_expected_digests_once(
     assert {prefix[0.5], prefix[-2]} == {
         p for p in prefix.values() if p in by_recipient["kiosk@vendor.test"][0].html
     }
-    assert all(raw not in mail.text + mail.html for _, raw in scenario.values() for mail in inbox)
+    assert all(key.key not in mail.text + mail.html for key in scenario.values() for mail in inbox)
     rows = sorted(ExpiryAlert.objects.values_list("api_key__prefix", "threshold_days", "status"))
     expected = {25: [30], 5: [30, 7], 0.5: [30, 7, 1], -2: [30, 7, 1, 0], "gym": [30, 7]}
     assert rows == sorted((prefix[d], t, "sent") for d, ts in expected.items() for t in ts)
@@ -94,7 +98,7 @@ def test_smtp_down_is_retried_with_backoff_then_delivered_once(
 ) -> None:
     settings.EXPIRY_ALERT_RETRY_BASE_SECONDS = 0.2
     settings.EXPIRY_ALERT_MAX_RETRIES = 30
-    make_key(make_app(spa, "Booking widget"), in_days(5, timezone.now()))
+    make_key(make_application(spa, name="Booking widget"), expires_at=in_days(5, timezone.now()))
     smtp_server.stop()
 
     scan_expiry_alerts.delay()
@@ -121,7 +125,7 @@ def test_retries_run_out_then_the_next_scan_delivers(
 ) -> None:
     settings.EXPIRY_ALERT_RETRY_BASE_SECONDS = 0.1
     settings.EXPIRY_ALERT_MAX_RETRIES = 1
-    make_key(make_app(spa, "Booking widget"), in_days(5, timezone.now()))
+    make_key(make_application(spa, name="Booking widget"), expires_at=in_days(5, timezone.now()))
     smtp_server.stop()
     scan_expiry_alerts.delay()
     wait_until(lambda: statuses() == {"failed"}, what="rows marked failed")

@@ -8,26 +8,11 @@ from django.test import Client
 from django.urls import reverse
 
 from apps_registry import services
-from apps_registry.actors import Actor
 from apps_registry.audit_display import action_label, detail_rows, detail_summary
 from apps_registry.models import AuditEvent
 from apps_registry.roles import AUDITOR, OPERATOR
 from apps_registry.services.export import credentials_export
-from connections.services import mindbody_connection_create
-from tests.export_support import user_in_role
-
-
-def _app(organization, scopes, name="Glow Spa Booking"):
-    application, _ = services.application_create(
-        organization=organization,
-        name=name,
-        uri="https://booking.example.com",
-        login_user_type="guest",
-        source_app="client_app",
-        scopes=scopes,
-        actor=Actor.system(),
-    )
-    return application
+from tests.factories import make_application, make_connection, make_key, make_user
 
 
 def _client_for(user) -> Client:
@@ -39,15 +24,15 @@ def _client_for(user) -> Client:
 def test_an_apps_history_shows_its_keys_and_exports_in_plain_words(
     organization, scopes, actor
 ) -> None:
-    application = _app(organization, scopes)
-    other = _app(organization, scopes, name="Front desk")
-    key, _ = services.api_key_generate(application=application, actor=actor)
+    application = make_application(organization, name="Glow Spa Booking", scopes=scopes)
+    other = make_application(organization, name="Front desk", scopes=scopes)
+    key = make_key(application, actor=actor)
     services.api_key_rotate(api_key=key, actor=actor)
-    services.api_key_generate(application=other, actor=actor)
+    make_key(other, actor=actor)
     credentials_export(actor=actor, selection={"app": [application]}, fmt="env")
     credentials_export(actor=actor, selection={"app": [other]}, fmt="env")
 
-    operator = user_in_role("ophelia", OPERATOR, [organization])
+    operator = make_user("ophelia", role=OPERATOR, organizations=[organization])
     response = _client_for(operator).get(
         reverse("admin:apps_registry_application_history", args=[application.pk])
     )
@@ -63,10 +48,8 @@ def test_an_apps_history_shows_its_keys_and_exports_in_plain_words(
 
 
 def test_a_sites_history_lists_its_rows(organization, actor) -> None:
-    connection = mindbody_connection_create(
-        organization=organization, name="Main studio", site_id=-99, api_key="k" * 32, actor=actor
-    )
-    auditor = user_in_role("aude", AUDITOR, [organization])
+    connection = make_connection(organization, name="Main studio", api_key="k" * 32, actor=actor)
+    auditor = make_user("aude", role=AUDITOR, organizations=[organization])
     page = (
         _client_for(auditor)
         .get(reverse("admin:connections_mindbodysiteconnection_history", args=[connection.pk]))
@@ -80,8 +63,8 @@ def test_a_sites_history_lists_its_rows(organization, actor) -> None:
 def test_the_audit_log_names_actions_links_targets_and_reads_details(
     organization, scopes, actor
 ) -> None:
-    application = _app(organization, scopes)
-    auditor = user_in_role("aude", AUDITOR, [organization])
+    application = make_application(organization, name="Glow Spa Booking", scopes=scopes)
+    auditor = make_user("aude", role=AUDITOR, organizations=[organization])
     client = _client_for(auditor)
     listing = client.get(reverse("admin:apps_registry_auditevent_changelist")).content.decode()
     assert "Application registered" in listing
@@ -96,7 +79,10 @@ def test_the_audit_log_names_actions_links_targets_and_reads_details(
 def test_action_names_and_details_read_as_words() -> None:
     assert action_label("api_key_rotate") == "Key rotated"
     assert action_label("mindbody_token_renew_failed") == "Staff token renewed: failed"
-    assert action_label("zenoti_key_check") == "Zenoti key check"
+    assert (
+        action_label("mindbody_site_archive") == "Mindbody site archive"
+    )  # not named: still reads
+    assert action_label("zenoti_key_check") == "Key checked with Zenoti"
     rows = detail_rows({"changed": ["name", "scopes"], "format": "env", "note": None})
     assert rows == [("Changed", "name, scopes"), ("Format", "env"), ("Note", "—")]
     items = {"items": [{"type": "app", "id": 1, "name": "Glow", "organization": "Spa"}]}

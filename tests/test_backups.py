@@ -7,21 +7,14 @@ import json
 
 from django.core.management import call_command
 
-from apps_registry import services
 from apps_registry.models import ApiKey, Application
+from tests.factories import make_application, make_key
 
 
 def test_dumpdata_holds_no_secret_and_loaddata_restores_it(organization, scopes, actor, tmp_path):
-    application, secret = services.application_create(
-        organization=organization,
-        name="Backed up",
-        uri="https://b.example.com",
-        login_user_type="guest",
-        source_app="bot",
-        scopes=scopes,
-        actor=actor,
-    )
-    _, raw_key = services.api_key_generate(application=application, actor=actor)
+    application = make_application(organization, name="Backed up", scopes=scopes, actor=actor)
+    secret = application.secret
+    raw_key = make_key(application, actor=actor).key
     out = io.StringIO()
     call_command("dumpdata", "apps_registry.application", "apps_registry.apikey", stdout=out)
     dump = out.getvalue()

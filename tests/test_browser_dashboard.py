@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from apps_registry import services
 from tests.conftest import SCREENSHOTS, log_in
+from tests.factories import make_application, make_key
 
 pytestmark = pytest.mark.browser
 
@@ -15,16 +15,10 @@ def test_dashboard_chart_is_visible(live_server, page, operator, organization, s
     for number, days in enumerate([3, 5, 9, 12, 12, 20, 26, 33, 40, 40, 41, 55, 61, 70, 76, 82]):
         organization.api_key_lifetime_days = days
         organization.save()
-        application, _ = services.application_create(
-            organization=organization,
-            name=f"Integration {number:02d}",
-            uri="https://i.example.com",
-            login_user_type="guest",
-            source_app="bot",
-            scopes=scopes,
-            actor=actor,
+        application = make_application(
+            organization, name=f"Integration {number:02d}", scopes=scopes, actor=actor
         )
-        services.api_key_generate(application=application, actor=actor)
+        make_key(application, actor=actor)
     log_in(page, live_server.url, operator.username)
     chart = page.locator("svg.keyport-chart")
     chart.wait_for()

@@ -7,10 +7,10 @@ import zipfile
 
 import pytest
 
-from apps_registry import roles, services
+from apps_registry import roles
 from apps_registry.models import Application
 from tests.conftest import SCREENSHOTS, log_in
-from tests.export_support import user_in_role
+from tests.factories import make_application, make_key, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -19,19 +19,11 @@ pytestmark = pytest.mark.browser
 def test_exporter_downloads_a_zip_of_two_apps(
     live_server, page, organization, scopes, actor, tmp_path
 ):
-    exporter = user_in_role("erin", roles.CREDENTIAL_EXPORTER, [organization])
+    exporter = make_user("erin", role=roles.CREDENTIAL_EXPORTER, organizations=[organization])
     chosen = []
     for name in ("Front desk", "Webstore", "Not chosen"):
-        application, _ = services.application_create(
-            organization=organization,
-            name=name,
-            uri="https://x.example.com",
-            login_user_type="guest",
-            source_app="bot",
-            scopes=scopes,
-            actor=actor,
-        )
-        services.api_key_generate(application=application, actor=actor)
+        application = make_application(organization, name=name, scopes=scopes, actor=actor)
+        make_key(application, actor=actor)
         chosen.append(application)
     chosen = chosen[:2]
 

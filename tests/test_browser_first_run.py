@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from apps_registry import services
-from apps_registry.actors import Actor
 from tests.conftest import SCREENSHOTS, log_in
+from tests.factories import make_application
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -27,15 +26,7 @@ def test_root_leads_to_the_admin_login(live_server, page):
 @pytest.mark.django_db(transaction=True)
 def test_show_once_key_page_fits_a_phone(live_server, page, operator, organization, scopes):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    application, _ = services.application_create(
-        organization=organization,
-        name="Glow Spa Booking",
-        uri="https://booking.example.com",
-        login_user_type="guest",
-        source_app="client_app",
-        scopes=scopes,
-        actor=Actor.system(),
-    )
+    application = make_application(organization, name="Glow Spa Booking", scopes=scopes)
     page.set_viewport_size(PHONE)
     log_in(page, live_server.url, operator.username)
     page.goto(f"{live_server.url}/admin/apps_registry/application/{application.pk}/change/")

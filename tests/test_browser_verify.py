@@ -8,9 +8,8 @@ import pytest
 import requests
 
 from apps_registry.models import ApiKey
-from tests.conftest import SCREENSHOTS, log_in, make_user
+from tests.conftest import SCREENSHOTS, log_in
 from tests.support_verify import VERIFY_URL, issue
-from tests.test_verifier_tokens import VERIFIER_PERMISSIONS
 
 pytestmark = pytest.mark.browser
 WIDTHS = (1366, 390)
@@ -25,12 +24,11 @@ def _shots(page, name: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_operator_creates_a_verifier_and_sees_the_key_in_use(
-    live_server, page, organization, scopes, actor
+    live_server, page, operator, organization, scopes, actor
 ):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    user = make_user("vera", permissions=VERIFIER_PERMISSIONS, organizations=[organization])
     issued = issue(organization, scopes, actor)
-    log_in(page, live_server.url, user.username)
+    log_in(page, live_server.url, operator.username)
 
     page.goto(f"{live_server.url}/admin/apps_registry/verifiertoken/add/")
     page.fill("#id_name", "Booking gateway")

@@ -7,8 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from apps_registry import services
-from apps_registry.actors import Actor
+from tests.factories import make_application, make_connection, make_key
 
 COMMANDS = [
     ["dumpdata"],
@@ -25,25 +24,10 @@ COMMANDS = [
 def known_secrets(organization, scopes):
     organization.api_key_lifetime_days = 3  # due for an alert, so the dry run lists it
     organization.save()
-    application, secret = services.application_create(
-        organization=organization,
-        name="Printed?",
-        uri="https://p.example.com",
-        login_user_type="guest",
-        source_app="bot",
-        scopes=scopes,
-        actor=Actor.system(),
-    )
-    _, raw_key = services.api_key_generate(application=application, actor=Actor.system())
-    from connections.services import mindbody_connection_create
-
-    mindbody_connection_create(
-        organization=organization,
-        name="Site",
-        site_id=-99,
-        api_key="mb-api-key-Lr5Tq9",
-        actor=Actor.system(),
-    )
+    application = make_application(organization, name="Printed?", scopes=scopes)
+    secret = application.secret
+    raw_key = make_key(application).key
+    make_connection(organization, name="Site", api_key="mb-api-key-Lr5Tq9")
     return [secret, raw_key, "mb-api-key-Lr5Tq9"]
 
 

@@ -86,4 +86,4 @@ def test_verify_exits_non_zero_with_mindbodys_message(sandbox_connection, fake_m
     assert TOKEN_INVALID in err.getvalue() and "DeniedAccess" in err.getvalue()
     connection.refresh_from_db()
     assert TOKEN_INVALID in connection.last_error
-    assert connection.status == ConnectionStatus.FAILING
+    assert connection.status == ConnectionStatus.TOKEN_EXPIRED

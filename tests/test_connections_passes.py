@@ -15,12 +15,14 @@ from connections.services.outcomes import (
     TOKEN_LAPSED_MESSAGE,
     UNEXPECTED_FAILURE_MESSAGE,
 )
+from tests.factories import make_connection
 from tests.fake_mindbody import SANDBOX, TOKEN_INVALID, Fault
 from tests.support_mindbody import API_KEY
 
 NOW = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
 LOCATIONS = "/public/v6/site/locations"
+WAIVER = "/public/v6/site/liabilitywaiver"
 
 
 @pytest.fixture(autouse=True)
@@ -30,9 +32,7 @@ def _fixed_clock(fake_mindbody) -> None:
 
 def _site(organization, actor, fake, name, *, expires, renewals=0, status=ConnectionStatus.ACTIVE):
     """A sandbox connection whose token the fake knows (set up directly, as after an issue)."""
-    connection = services.mindbody_connection_create(
-        organization=organization, name=name, site_id=SANDBOX, api_key=API_KEY, actor=actor
-    )
+    connection = make_connection(organization, name=name, api_key=API_KEY, actor=actor)
     connection.staff_user_token = fake.seed_token(SANDBOX, expires=expires, renewals=renewals)
     connection.token_expires_at = expires
     connection.token_renewals = renewals
@@ -104,7 +104,8 @@ def test_one_bad_site_never_stops_the_others(organization, actor, fake_mindbody)
     sites = [
         _site(organization, actor, fake_mindbody, f"Site {n}", expires=NOW + HOUR) for n in range(5)
     ]
-    fake_mindbody.fail_next("/public/v6/usertoken/renew", Fault(500), times=2)  # retried away
+    rate_limited = Fault(429, headers={"Retry-After": "0"})
+    fake_mindbody.fail_next("/public/v6/usertoken/renew", rate_limited, times=2)  # retried away
     fake_mindbody.tokens[sites[3].staff_user_token].revoked = True
     with db.cursor() as cursor:  # a key that no longer decrypts
         cursor.execute(
@@ -139,7 +140,7 @@ def test_first_verification_failure_emails_once_and_recovery_reactivates(
 
     body = b'{"Error": {"Message": "Site is down for maintenance.", "Code": "InternalException"}}'
     for day in (1, 2):  # fails two days running: one email
-        fake_mindbody.fail_next(LOCATIONS, Fault(400, body=body), token=site.staff_user_token)
+        fake_mindbody.fail_next(WAIVER, Fault(400, body=body), token=site.staff_user_token)
         report = services.mindbody_connections_verify_all(now=NOW + day * HOUR)
         assert len(report.failures) == 1
     assert _reloaded(site).status == ConnectionStatus.FAILING
@@ -154,18 +155,25 @@ def test_first_verification_failure_emails_once_and_recovery_reactivates(
     services.mindbody_connections_verify_all(now=NOW + 3 * HOUR)
     assert _reloaded(site).status == ConnectionStatus.ACTIVE
     assert _reloaded(site).last_error == ""
-    fake_mindbody.fail_next(LOCATIONS, Fault(400, body=body), token=site.staff_user_token)
+    fake_mindbody.fail_next(WAIVER, Fault(400, body=body), token=site.staff_user_token)
     services.mindbody_connections_verify_all(now=NOW + 4 * HOUR)
     assert len(mail.outbox) == 2
 
 
-def test_verification_skips_sites_without_a_live_token(organization, actor, fake_mindbody) -> None:
-    _site(organization, actor, fake_mindbody, "Expired", expires=NOW + HOUR, status="token_expired")
-    services.mindbody_connection_create(
-        organization=organization, name="No token", site_id=SANDBOX, api_key=API_KEY, actor=actor
+def test_verification_checks_key_and_site_of_sites_without_a_live_token(
+    organization, actor, fake_mindbody
+) -> None:
+    expired = _site(
+        organization, actor, fake_mindbody, "Expired", expires=NOW + HOUR, status="token_expired"
     )
+    tokenless = make_connection(organization, name="No token", api_key=API_KEY, actor=actor)
     report = services.mindbody_connections_verify_all(now=NOW)
-    assert report.outcomes == []
+    assert len(report.outcomes) == 2 and not report.failures
+    assert [r.path for r in fake_mindbody.requests] == [LOCATIONS, LOCATIONS]
+    assert all("Authorization" not in r.headers for r in fake_mindbody.requests)
+    assert _reloaded(expired).status == ConnectionStatus.TOKEN_EXPIRED  # never back to active
+    assert _reloaded(tokenless).status == ConnectionStatus.PENDING
+    assert _reloaded(tokenless).site_checked_at == NOW
 
 
 def test_disabled_alerts_send_no_email(organization, actor, fake_mindbody) -> None:
@@ -178,7 +186,7 @@ def test_disabled_alerts_send_no_email(organization, actor, fake_mindbody) -> No
 
 def test_unexpected_error_is_reported_per_site(organization, actor, fake_mindbody) -> None:
     site = _site(organization, actor, fake_mindbody, "Odd", expires=NOW + HOUR)
-    fake_mindbody.fail_next("/public/v6/usertoken/renew", Fault(200, b'{"AccessToken": "x"}'))
+    fake_mindbody.fail_next("/public/v6/usertoken/renew", Fault(200, b"<html>OK</html>"))
     report = services.mindbody_tokens_renew_due(now=NOW)
     [failure] = report.failures
     assert failure.connection_id == site.pk

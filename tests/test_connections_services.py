@@ -19,8 +19,9 @@ from connections.models import (
 from connections.services.outcomes import (
     ACTIVATION_FETCHED_MESSAGE,
     ACTIVATION_PENDING_MESSAGE,
-    NO_TOKEN_MESSAGE,
+    RENEWAL_UNCERTAIN_MESSAGE,
     RENEWALS_USED_UP_MESSAGE,
+    SITE_CHECKED_MESSAGE,
     TOKEN_ISSUED_MESSAGE,
     TOKEN_LAPSED_MESSAGE,
     TOKEN_RENEWED_MESSAGE,
@@ -28,7 +29,8 @@ from connections.services.outcomes import (
     VERIFIED_MESSAGE,
     ConnectionActionError,
 )
-from tests.fake_mindbody import NOT_ACTIVATED, STAFF_AUTH_FAILED, TOKEN_INVALID, Fault
+from tests.factories import make_connection
+from tests.fake_mindbody import NOT_ACTIVATED, STAFF_AUTH_FAILED, Fault
 from tests.support_mindbody import API_KEY, LIVE_SITE, STAFF_PASSWORD, STAFF_USERNAME
 
 NOW = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
@@ -119,19 +121,28 @@ def test_failed_verification_never_leaves_it_active(
     issued_connection, actor, fake_mindbody
 ) -> None:
     services.mindbody_connection_verify(connection=issued_connection, actor=actor, now=NOW)
-    fake_mindbody.tokens[issued_connection.staff_user_token].revoked = True
+    body = b'{"Error": {"Message": "Site is down for maintenance.", "Code": "InternalException"}}'
+    fake_mindbody.fail_next("/public/v6/site/liabilitywaiver", Fault(400, body=body))
     with pytest.raises(ConnectionActionError) as raised:
         services.mindbody_connection_verify(connection=issued_connection, actor=actor, now=NOW)
     issued_connection.refresh_from_db()
     assert issued_connection.status == ConnectionStatus.FAILING
     assert issued_connection.last_error == str(raised.value)
-    assert TOKEN_INVALID in issued_connection.last_error and "DeniedAccess" in str(raised.value)
+    assert "Site is down for maintenance." in str(raised.value)
 
 
-def test_verify_needs_a_token(sandbox_connection, actor, fake_mindbody) -> None:
-    with pytest.raises(ConnectionActionError, match=NO_TOKEN_MESSAGE):
-        services.mindbody_connection_verify(connection=sandbox_connection, actor=actor, now=NOW)
-    assert fake_mindbody.requests == []
+def test_verify_without_a_token_checks_key_and_site_only(
+    sandbox_connection, actor, fake_mindbody
+) -> None:
+    outcome = services.mindbody_connection_verify(
+        connection=sandbox_connection, actor=actor, now=NOW
+    )
+    assert outcome.message == SITE_CHECKED_MESSAGE.format(count=2)
+    assert [r.path for r in fake_mindbody.requests] == ["/public/v6/site/locations"]
+    assert "Authorization" not in fake_mindbody.requests[0].headers
+    sandbox_connection.refresh_from_db()
+    assert sandbox_connection.status == ConnectionStatus.PENDING
+    assert (sandbox_connection.site_checked_at, sandbox_connection.location_count) == (NOW, 2)
 
 
 def test_verify_of_a_lapsed_token_marks_token_expired(
@@ -177,14 +188,19 @@ def test_renew_refused_by_mindbody_expires_the_token(
     assert issued_connection.status == ConnectionStatus.TOKEN_EXPIRED
 
 
-def test_renew_on_a_server_error_keeps_the_token(issued_connection, actor, fake_mindbody) -> None:
+def test_renew_on_a_server_error_is_sent_once_and_counted_as_maybe_spent(
+    issued_connection, actor, fake_mindbody
+) -> None:
     fake_mindbody.fail_next("/public/v6/usertoken/renew", Fault(503), times=5)
-    with pytest.raises(ConnectionActionError):
+    with pytest.raises(ConnectionActionError) as raised:
         services.mindbody_token_renew(connection=issued_connection, actor=actor, now=NOW)
+    assert len(fake_mindbody.requests_to("/public/v6/usertoken/renew")) == 1
     issued_connection.refresh_from_db()
-    assert issued_connection.status == ConnectionStatus.PENDING
-    assert issued_connection.token_renewals == 0 and issued_connection.has_token
+    assert issued_connection.status == ConnectionStatus.PENDING and issued_connection.has_token
+    assert issued_connection.token_renewals == 1  # never below what Mindbody may have counted
+    assert issued_connection.token_expires_at == NOW + DAY  # only the expiry we are sure of
     assert "HTTP 503" in issued_connection.last_error
+    assert str(raised.value).startswith(RENEWAL_UNCERTAIN_MESSAGE.split("{")[0])
 
 
 def test_revoke_ends_and_forgets_the_token(issued_connection, actor, fake_mindbody) -> None:
@@ -198,8 +214,8 @@ def test_revoke_ends_and_forgets_the_token(issued_connection, actor, fake_mindbo
 
 
 def test_live_site_waits_for_the_owner_until_activated(organization, actor, fake_mindbody) -> None:
-    connection = services.mindbody_connection_create(
-        organization=organization, name="Studio", site_id=LIVE_SITE, api_key=API_KEY, actor=actor
+    connection = make_connection(
+        organization, name="Studio", site_id=LIVE_SITE, api_key=API_KEY, actor=actor
     )
     fetched = services.mindbody_activation_fetch(connection=connection, actor=actor)
     connection.refresh_from_db()
@@ -227,8 +243,8 @@ def test_live_site_waits_for_the_owner_until_activated(organization, actor, fake
 
 
 def test_unapproved_live_site_stays_activation_required(organization, actor, fake_mindbody) -> None:
-    connection = services.mindbody_connection_create(
-        organization=organization, name="Studio", site_id=LIVE_SITE, api_key=API_KEY, actor=actor
+    connection = make_connection(
+        organization, name="Studio", site_id=LIVE_SITE, api_key=API_KEY, actor=actor
     )
     services.mindbody_activation_fetch(connection=connection, actor=actor)
     token = fake_mindbody.seed_token(LIVE_SITE, expires=NOW + DAY)

@@ -10,27 +10,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from apps_registry import services
 from apps_registry.charts import Bar, bar_chart_svg
 from apps_registry.dashboard import weekly_expiry_bars
 from apps_registry.models import ExpiryAlert
+from tests.factories import make_application, make_key
 
 INDEX = reverse("admin:index")
 
 
-def _app_with_key(organization, scopes, actor, name, lifetime_days):
-    organization.api_key_lifetime_days = lifetime_days
-    organization.save()
-    application, _ = services.application_create(
-        organization=organization,
-        name=name,
-        uri="https://d.example.com",
-        login_user_type="guest",
-        source_app="bot",
-        scopes=scopes,
-        actor=actor,
-    )
-    key, _ = services.api_key_generate(application=application, actor=actor)
+def _app_with_key(organization, scopes, actor, name, days):
+    application = make_application(organization, name=name, scopes=scopes, actor=actor)
+    key = make_key(application, actor=actor, expires_at=timezone.now() + dt.timedelta(days=days))
     return application, key
 
 

@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db.models.signals import pre_save
 from django.test import Client
@@ -24,40 +25,18 @@ from apps_registry.views.export import (
     WRONG_PASSWORD_MESSAGE,
 )
 from tests.conftest import OPERATOR_PASSWORD
-from tests.export_support import parse_env, user_in_role
+from tests.export_support import parse_env
+from tests.factories import make_application, make_key, make_user
 
 EXPORT_URL = reverse("credentials_export")
 
 
 @pytest.fixture
-def exporter(organization):
-    return user_in_role("erin", roles.CREDENTIAL_EXPORTER, [organization])
-
-
-@pytest.fixture
-def exporter_client(exporter):
-    client = Client()
-    client.force_login(exporter)
-    return client
-
-
-def _app(organization, scopes, actor, name="Spa booking"):
-    application, _ = services.application_create(
-        organization=organization,
-        name=name,
-        uri="https://booking.example.com",
-        login_user_type="guest",
-        source_app="external_webstore",
-        scopes=scopes,
-        actor=actor,
-    )
-    return application
-
-
-@pytest.fixture
 def app_with_keys(organization, scopes, actor):
-    application = _app(organization, scopes, actor, name='Spa "booking" $HOME')
-    old, _ = services.api_key_generate(application=application, actor=actor)
+    application = make_application(
+        organization, name='Spa "booking" $HOME', scopes=scopes, actor=actor
+    )
+    old = make_key(application, actor=actor)
     services.api_key_rotate(api_key=old, actor=actor)
     return Application.objects.get(pk=application.pk)
 
@@ -81,21 +60,22 @@ def test_env_export_round_trips_to_the_stored_values(exporter_client, app_with_k
     values = parse_env(response.content.decode(), tmp_path)
     newest, older = app_with_keys.api_keys.order_by("-created_at")
     assert values == {
-        "ZENOTI_APP_NAME": 'Spa "booking" $HOME',
-        "ZENOTI_APPLICATION_ID": app_with_keys.application_id,
-        "ZENOTI_APPLICATION_SECRET": app_with_keys.secret,
-        "ZENOTI_AUTH_METHOD": "api_key",
-        "ZENOTI_SCOPES": ",".join(sorted(s.code for s in app_with_keys.scopes.all())),
-        "ZENOTI_API_KEY": newest.key,
-        "ZENOTI_API_KEY_EXPIRES_AT": newest.expires_at.isoformat(),
-        "ZENOTI_API_KEY_2": older.key,
-        "ZENOTI_API_KEY_2_EXPIRES_AT": older.expires_at.isoformat(),
+        "KEYPORT_APP_NAME": 'Spa "booking" $HOME',
+        "KEYPORT_APPLICATION_ID": app_with_keys.application_id,
+        "KEYPORT_APPLICATION_SECRET": app_with_keys.secret,
+        "KEYPORT_AUTH_METHOD": "api_key",
+        "KEYPORT_SCOPES": ",".join(sorted(s.code for s in app_with_keys.scopes.all())),
+        "KEYPORT_API_KEY": newest.key,
+        "KEYPORT_API_KEY_EXPIRES_AT": newest.expires_at.isoformat(),
+        "KEYPORT_API_KEY_2": older.key,
+        "KEYPORT_API_KEY_2_EXPIRES_AT": older.expires_at.isoformat(),
     }
 
 
 def test_json_export_round_trips(exporter_client, app_with_keys):
     response = _export(exporter_client, fmt="json", app=[app_with_keys.pk])
     data = json.loads(response.content)
+    assert data["issuer"] == "keyport"
     assert data["application_id"] == app_with_keys.application_id
     assert data["secret"] == app_with_keys.secret
     stored = {k.prefix: (k.key, k.expires_at.isoformat()) for k in app_with_keys.api_keys.all()}
@@ -104,8 +84,8 @@ def test_json_export_round_trips(exporter_client, app_with_keys):
 
 
 def test_revoked_and_expired_keys_are_left_out(exporter_client, organization, scopes, actor):
-    application = _app(organization, scopes, actor)
-    key, _ = services.api_key_generate(application=application, actor=actor)
+    application = make_application(organization, name="Spa booking", scopes=scopes, actor=actor)
+    key = make_key(application, actor=actor)
     services.api_key_revoke(api_key=key, actor=actor)
     data = json.loads(_export(exporter_client, fmt="json", app=[application.pk]).content)
     assert data["api_keys"] == []
@@ -114,7 +94,7 @@ def test_revoked_and_expired_keys_are_left_out(exporter_client, organization, sc
 def test_several_items_make_a_zip_with_a_manifest(
     exporter_client, exporter, organization, scopes, actor, app_with_keys
 ):
-    second = _app(organization, scopes, actor, name="Second app")
+    second = make_application(organization, name="Second app", scopes=scopes, actor=actor)
     response = _export(exporter_client, fmt="json", app=[app_with_keys.pk, second.pk])
     assert response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
@@ -154,7 +134,7 @@ def test_one_audit_row_per_export_and_no_secret_anywhere(
 
 
 def test_no_permission_is_403_and_audited(organization, app_with_keys):
-    operator = user_in_role("otto", roles.OPERATOR, [organization])
+    operator = make_user("otto", role=roles.OPERATOR, organizations=[organization])
     client = Client()
     client.force_login(operator)
     response = _export(client, app=[app_with_keys.pk])
@@ -167,7 +147,7 @@ def test_no_permission_is_403_and_audited(organization, app_with_keys):
 def test_other_organizations_item_is_404_and_audited(
     exporter_client, other_organization, scopes, actor
 ):
-    theirs = _app(other_organization, scopes, actor, name="Their app")
+    theirs = make_application(other_organization, name="Their app", scopes=scopes, actor=actor)
     assert exporter_client.get(EXPORT_URL, {"app": theirs.pk}).status_code == 404
     assert _export(exporter_client, app=[theirs.pk]).status_code == 404
     reasons = list(
@@ -226,7 +206,7 @@ def test_no_audit_row_means_no_file(exporter, app_with_keys):
     assert app_with_keys.secret not in response.content.decode()
 
 
-def test_recorded_app_exports_like_a_generated_one(
+def test_zenoti_issued_app_exports_under_zenoti_names_with_account_and_base_url(
     exporter_client, organization, scopes, actor, tmp_path
 ):
     application = services.application_record(
@@ -238,6 +218,7 @@ def test_recorded_app_exports_like_a_generated_one(
         scopes=scopes,
         application_id="zen-42",
         secret="zenoti-secret",
+        zenoti_account_name="serenityspa",
         api_key="zenoti-key",
         api_key_expires_at=timezone.now() + dt.timedelta(days=30),
         actor=actor,
@@ -246,6 +227,11 @@ def test_recorded_app_exports_like_a_generated_one(
     assert values["ZENOTI_APPLICATION_ID"] == "zen-42"
     assert values["ZENOTI_APPLICATION_SECRET"] == "zenoti-secret"
     assert values["ZENOTI_API_KEY"] == "zenoti-key"
+    assert values["ZENOTI_ACCOUNT_NAME"] == "serenityspa"
+    assert values["ZENOTI_API_BASE_URL"] == settings.ZENOTI_API_BASE_URL
+    assert not [name for name in values if name.startswith("KEYPORT_")]
+    data = json.loads(_export(exporter_client, fmt="json", app=[application.pk]).content)
+    assert data["issuer"] == "zenoti" and data["zenoti_account_name"] == "serenityspa"
 
 
 def test_list_action_and_change_page_lead_to_the_export(exporter_client, app_with_keys):

@@ -10,7 +10,6 @@ import zipfile
 import pytest
 from django.core.management import CommandError, call_command
 
-from apps_registry import services
 from apps_registry.management.commands.export_credentials import (
     EXISTS_MESSAGE,
     ZIP_NEEDS_BINARY_MESSAGE,
@@ -18,21 +17,15 @@ from apps_registry.management.commands.export_credentials import (
 from apps_registry.models import AuditEvent
 from apps_registry.selectors import UNKNOWN_APP_MESSAGE
 from tests.export_support import parse_env
-from tests.support_alerts import make_app
+from tests.factories import make_application, make_key
 
 
 @pytest.fixture
 def application(organization, scopes, actor):
-    application, _ = services.application_create(
-        organization=organization,
-        name="Kiosk",
-        uri="https://kiosk.example.com",
-        login_user_type="guest",
-        source_app="client_app",
-        scopes=scopes,
-        actor=actor,
+    application = make_application(
+        organization, name="Kiosk", source_app="client_app", scopes=scopes, actor=actor
     )
-    services.api_key_generate(application=application, actor=actor)
+    make_key(application, actor=actor)
     application.refresh_from_db()
     return application
 
@@ -52,8 +45,8 @@ def test_writes_a_private_env_file_and_audits_the_os_user(application, tmp_path)
     )
     assert output.stat().st_mode & 0o777 == 0o600
     values = parse_env(output.read_text(), tmp_path)
-    assert values["ZENOTI_APPLICATION_SECRET"] == application.secret
-    assert values["ZENOTI_API_KEY"] == application.api_keys.get().key
+    assert values["KEYPORT_APPLICATION_SECRET"] == application.secret
+    assert values["KEYPORT_API_KEY"] == application.api_keys.get().key
     assert "Wrote" in err.getvalue() and application.secret not in err.getvalue()
     event = AuditEvent.objects.get(action="export")
     assert event.actor_label == f"cli:{getpass.getuser()}"
@@ -80,15 +73,7 @@ def test_prints_to_a_pipe(application):
 
 
 def test_several_apps_make_a_zip(application, organization, scopes, actor, tmp_path):
-    other, _ = services.application_create(
-        organization=organization,
-        name="Other",
-        uri="https://o.example.com",
-        login_user_type="guest",
-        source_app="bot",
-        scopes=scopes,
-        actor=actor,
-    )
+    other = make_application(organization, name="Other", scopes=scopes, actor=actor)
     ids = [application.application_id, other.application_id]
     with pytest.raises(CommandError, match=ZIP_NEEDS_BINARY_MESSAGE):
         call_command("export_credentials", "--app", *ids, "--format", "env", stdout=io.StringIO())
@@ -112,7 +97,10 @@ def test_the_selector_finds_named_items_in_order_or_names_the_first_unknown(
         export_objects_by_reference,
     )
 
-    first, second = make_app(organization, "Front desk"), make_app(organization, "Kiosk")
+    first, second = (
+        make_application(organization, name="Front desk"),
+        make_application(organization, name="Kiosk"),
+    )
     ids = [second.application_id, first.application_id]
     found = export_objects_by_reference(application_ids=ids, site_ids=[sandbox_connection.pk])
     assert [a.pk for a in found["app"]] == [second.pk, first.pk]

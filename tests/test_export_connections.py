@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
-import pytest
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 
-from apps_registry import roles, services
 from connections.models import MindbodySiteConnection
 from tests.conftest import OPERATOR_PASSWORD
-from tests.export_support import parse_env, user_in_role
+from tests.export_support import parse_env
+from tests.factories import make_application, make_connection
+from tests.support_mindbody import API_KEY
 
 EXPORT_URL = reverse("credentials_export")
-
-
-@pytest.fixture
-def exporter_client(organization):
-    client = Client()
-    client.force_login(user_in_role("erin", roles.CREDENTIAL_EXPORTER, [organization]))
-    return client
 
 
 def test_site_env_round_trips(exporter_client, issued_connection, tmp_path):
@@ -44,15 +37,7 @@ def test_site_env_round_trips(exporter_client, issued_connection, tmp_path):
 def test_apps_and_sites_together_make_one_zip(
     exporter_client, issued_connection, organization, scopes, actor
 ):
-    application, _ = services.application_create(
-        organization=organization,
-        name="Booking",
-        uri="https://b.example.com",
-        login_user_type="guest",
-        source_app="bot",
-        scopes=scopes,
-        actor=actor,
-    )
+    application = make_application(organization, name="Booking", scopes=scopes, actor=actor)
     response = exporter_client.post(
         EXPORT_URL,
         {
@@ -93,7 +78,18 @@ def test_connection_list_action_leads_to_the_export(exporter_client, sandbox_con
     assert response["Location"] == f"{EXPORT_URL}?site={sandbox_connection.pk}"
 
 
-def test_dashboard_counts_failing_sites(admin_client, sandbox_connection):
-    MindbodySiteConnection.objects.filter(pk=sandbox_connection.pk).update(status="failing")
-    html = admin_client.get(reverse("admin:index")).content.decode()
-    assert "Failing Mindbody sites" in html
+def test_dashboard_counts_failing_sites(
+    operator_client, organization, other_organization, fake_mindbody
+):
+    """Failing and token-expired sites count; a healthy one and another org's do not."""
+    statuses = ("failing", "token_expired", "active", "pending")
+    for number, status in enumerate(statuses):
+        site = make_connection(organization, name=f"Site {number}", api_key=API_KEY)
+        MindbodySiteConnection.objects.filter(pk=site.pk).update(status=status)
+    rival = make_connection(other_organization, name="Rival", api_key=API_KEY)
+    MindbodySiteConnection.objects.filter(pk=rival.pk).update(status="failing")
+    html = operator_client.get(reverse("admin:index")).content.decode()
+    row = re.search(r"<th scope=\"row\">Serenity Spa</th>(.*?)</tr>", html, re.S).group(1)
+    labels = re.findall(r'<th scope="col">([^<]+)</th>', html)
+    values = dict(zip(labels[1:], re.findall(r">(\d+)<", row), strict=False))
+    assert values["Failing Mindbody sites"] == "2"

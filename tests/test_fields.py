@@ -7,24 +7,24 @@ from cryptography.fernet import Fernet
 from django.db import connection
 from django.test import override_settings
 
-from apps_registry import services
 from apps_registry.crypto import SecretDecryptionError, decrypt
 from apps_registry.fields import last_four
 from apps_registry.models import ApiKey, Application
+from tests.factories import make_application, make_key
 
 
 @pytest.fixture
 def created(organization, scopes, actor):
-    application, secret = services.application_create(
-        organization=organization,
+    application = make_application(
+        organization,
         name="Booking widget",
-        uri="https://widget.example.com",
-        login_user_type="guest",
         source_app="external_webstore",
         scopes=scopes,
         actor=actor,
     )
-    key, raw_key = services.api_key_generate(application=application, actor=actor)
+    secret = application.secret
+    key = make_key(application, actor=actor)
+    raw_key = key.key
     return application, secret, key, raw_key
 
 

@@ -10,25 +10,20 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 
-from apps_registry import services
 from apps_registry.models import ApiKey, Application, EncryptionCanary
 from apps_registry.services.key_rotation import encrypted_columns
+from tests.factories import make_application, make_key
 
 
 @pytest.fixture
 def seeded(organization, scopes, actor):
     apps = []
     for number in range(7):
-        application, secret = services.application_create(
-            organization=organization,
-            name=f"App {number}",
-            uri="https://a.example.com",
-            login_user_type="guest",
-            source_app="bot",
-            scopes=scopes,
-            actor=actor,
+        application = make_application(
+            organization, name=f"App {number}", scopes=scopes, actor=actor
         )
-        _, raw_key = services.api_key_generate(application=application, actor=actor)
+        secret = application.secret
+        raw_key = make_key(application, actor=actor).key
         apps.append((application.pk, secret, raw_key))
     return apps
 

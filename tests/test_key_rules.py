@@ -19,7 +19,8 @@ from apps_registry.models.keys import (
     days_until,
     expiring_horizon,
 )
-from tests.support_alerts import NOW, in_days, make_app, make_key
+from tests.factories import make_application, make_key
+from tests.support_alerts import NOW, in_days
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_days_left_is_the_remaining_time_rounded_up(left: dt.timedelta, days: in
 
 
 def test_a_new_key_shows_its_whole_lifetime_and_a_revoked_key_none(organization, actor) -> None:
-    application = make_app(organization, "Front desk")
+    application = make_application(organization, name="Front desk")
     key, _ = services.api_key_generate(application=application, actor=actor, now=NOW)
     assert key.days_left(NOW + dt.timedelta(seconds=5)) == 365
     services.api_key_revoke(api_key=key, actor=actor, now=NOW)
@@ -52,7 +53,7 @@ def test_a_new_key_shows_its_whole_lifetime_and_a_revoked_key_none(organization,
 def test_admin_list_and_dashboard_show_365_days_for_a_fresh_key(
     operator_client, organization, actor
 ) -> None:
-    application = make_app(organization, "Front desk")
+    application = make_application(organization, name="Front desk")
     organization.api_key_lifetime_days = 20
     organization.save()
     services.api_key_generate(application=application, actor=actor)
@@ -63,10 +64,10 @@ def test_admin_list_and_dashboard_show_365_days_for_a_fresh_key(
 
 
 def test_expiring_window_is_shared_by_status_and_queryset(organization) -> None:
-    application = make_app(organization, "Front desk")
-    inside, _ = make_key(application, in_days(EXPIRING_WITHIN_DAYS))
-    outside, _ = make_key(application, in_days(EXPIRING_WITHIN_DAYS, NOW) + dt.timedelta(1))
-    expired, _ = make_key(application, in_days(-1))
+    application = make_application(organization, name="Front desk")
+    inside = make_key(application, expires_at=in_days(EXPIRING_WITHIN_DAYS))
+    outside = make_key(application, expires_at=in_days(EXPIRING_WITHIN_DAYS, NOW) + dt.timedelta(1))
+    expired = make_key(application, expires_at=in_days(-1))
     assert expiring_horizon(NOW) == inside.expires_at
     assert [k.status(NOW).value for k in (inside, outside, expired)] == [
         "expiring",
@@ -79,11 +80,11 @@ def test_expiring_window_is_shared_by_status_and_queryset(organization) -> None:
 
 def test_alert_eligible_leaves_out_revoked_rotated_inactive_and_silenced(organization) -> None:
     actor = Actor.system()
-    application = make_app(organization, "Front desk")
-    keep, _ = make_key(application, in_days(5))
-    revoked, _ = make_key(application, in_days(5))
+    application = make_application(organization, name="Front desk")
+    keep = make_key(application, expires_at=in_days(5))
+    revoked = make_key(application, expires_at=in_days(5))
     services.api_key_revoke(api_key=revoked, actor=actor, now=NOW)
-    rotated, _ = make_key(application, in_days(5))
+    rotated = make_key(application, expires_at=in_days(5))
     services.api_key_rotate(api_key=rotated, actor=actor, now=NOW)
     rotated.refresh_from_db()
     assert set(ApiKey.objects.alert_eligible()) == {keep, rotated.replaced_by}
@@ -98,7 +99,7 @@ def test_alert_eligible_leaves_out_revoked_rotated_inactive_and_silenced(organiz
 
 
 def test_revocation_cannot_be_undone_by_saving_the_model(organization, actor) -> None:
-    application = make_app(organization, "Front desk")
+    application = make_application(organization, name="Front desk")
     key, raw_key = services.api_key_generate(application=application, actor=actor, now=NOW)
     stale = ApiKey.objects.get(pk=key.pk)  # loaded before the revocation
     services.api_key_revoke(api_key=key, actor=actor, now=NOW)
@@ -115,7 +116,7 @@ def test_revocation_cannot_be_undone_by_saving_the_model(organization, actor) ->
 
 
 def test_a_revoked_key_may_still_be_saved_without_touching_revoked_at(organization, actor) -> None:
-    application = make_app(organization, "Front desk")
+    application = make_application(organization, name="Front desk")
     key, _ = services.api_key_generate(application=application, actor=actor, now=NOW)
     stale = ApiKey.objects.get(pk=key.pk)  # revoked_at is None in memory
     services.api_key_revoke(api_key=key, actor=actor, now=NOW)
@@ -128,7 +129,7 @@ def test_a_revoked_key_may_still_be_saved_without_touching_revoked_at(organizati
 def test_the_key_list_of_an_app_shows_no_days_left_for_a_revoked_key(
     operator_client, organization, actor
 ) -> None:
-    application = make_app(organization, "Front desk")
+    application = make_application(organization, name="Front desk")
     services.api_key_generate(application=application, actor=actor)
     gone, _ = services.api_key_generate(application=application, actor=actor)
     services.api_key_revoke(api_key=gone, actor=actor)

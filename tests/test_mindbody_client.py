@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import socket
 import time
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,7 @@ from connections.mindbody import (
     IssuedToken,
     MindbodyClient,
     MindbodyError,
+    RenewedToken,
     SiteCredentials,
     parse_expires,
 )
@@ -64,16 +66,29 @@ def test_issue_posts_username_and_password_with_key_and_site(client, fake_mindbo
     assert issued.token_type == "Bearer"
 
 
-def test_renew_sends_the_bare_token_and_extends_from_current_expiry(client, fake_mindbody) -> None:
+def test_renew_sends_the_bare_token_and_accepts_an_empty_object(client, fake_mindbody) -> None:
     site, token = _site_with(fake_mindbody)
     renewed = client.renew_token(site)
 
     [sent] = fake_mindbody.requests_to("/public/v6/usertoken/renew")
     assert (sent.method, sent.headers["Authorization"]) == ("POST", token)
     assert (sent.headers["API-Key"], sent.headers["SiteId"]) == (API_KEY, "-99")
-    assert renewed.access_token == token
-    assert renewed.expires_at == NOW + dt.timedelta(hours=3 + 24)
+    assert renewed == RenewedToken()  # "{}": the caller applies the documented rule
     assert fake_mindbody.tokens[token].renewals == 1
+
+
+@pytest.mark.parametrize(
+    ("shape", "has_token", "has_expiry"),
+    [("empty", False, False), ("token_only", True, False), ("issue", True, True)],
+)
+def test_renew_reads_whatever_the_object_carries(
+    client, fake_mindbody, shape, has_token, has_expiry
+) -> None:
+    fake_mindbody.renew_body = shape
+    site, token = _site_with(fake_mindbody)
+    renewed = client.renew_token(site)
+    assert renewed.access_token == (token if has_token else "")
+    assert renewed.expires_at == (NOW + dt.timedelta(hours=3 + 24) if has_expiry else None)
 
 
 def test_eighth_renewal_is_refused_with_mindbodys_code(client, fake_mindbody) -> None:
@@ -104,19 +119,24 @@ def test_revoke_deletes_and_the_token_stops_working(client, fake_mindbody) -> No
     [sent] = fake_mindbody.requests_to("/public/v6/usertoken/revoke")
     assert (sent.method, sent.headers["Authorization"], sent.body) == ("DELETE", token, b"")
     with pytest.raises(MindbodyError):
-        client.locations(site)
+        client.staff_check(site)
 
 
-def test_locations_sends_key_site_and_token(client, fake_mindbody) -> None:
-    site, token = _site_with(fake_mindbody)
-    assert len(client.locations(site)) == 2
+def test_location_count_sends_key_and_site_without_the_token(client, fake_mindbody) -> None:
+    site, _ = _site_with(fake_mindbody)
+    assert client.location_count(site) == 2
     [sent] = fake_mindbody.requests_to("/public/v6/site/locations")
     assert sent.method == "GET"
-    assert {k: sent.headers[k] for k in ("API-Key", "SiteId", "Authorization")} == {
-        "API-Key": API_KEY,
-        "SiteId": "-99",
-        "Authorization": token,
-    }
+    assert (sent.headers["API-Key"], sent.headers["SiteId"]) == (API_KEY, "-99")
+    assert "Authorization" not in sent.headers
+    assert sent.query == {"request.limit": "100", "request.offset": "0"}
+
+
+def test_staff_check_sends_the_token_to_a_staff_only_endpoint(client, fake_mindbody) -> None:
+    site, token = _site_with(fake_mindbody)
+    client.staff_check(site)
+    [sent] = fake_mindbody.requests_to("/public/v6/site/liabilitywaiver")
+    assert (sent.method, sent.headers["Authorization"]) == ("GET", token)
 
 
 def test_activation_code_needs_no_token(client, fake_mindbody) -> None:
@@ -156,10 +176,10 @@ def test_429_waits_for_retry_after_then_succeeds(client, fake_mindbody) -> None:
     assert len(fake_mindbody.requests_to("/public/v6/site/activationcode")) == 2
 
 
-def test_500_is_retried_with_backoff_then_succeeds(client, fake_mindbody) -> None:
-    fake_mindbody.fail_next("/public/v6/usertoken/issue", Fault(500), times=2)
-    client.issue_token(SITE, username=STAFF_USERNAME, password=STAFF_PASSWORD)
-    assert len(fake_mindbody.requests_to("/public/v6/usertoken/issue")) == 3
+def test_500_on_a_read_is_retried_with_backoff_then_succeeds(client, fake_mindbody) -> None:
+    fake_mindbody.fail_next("/public/v6/site/activationcode", Fault(500), times=2)
+    client.activation_code(SITE)
+    assert len(fake_mindbody.requests_to("/public/v6/site/activationcode")) == 3
 
 
 def test_500_beyond_the_retries_reports_mindbodys_error(client, fake_mindbody) -> None:
@@ -177,7 +197,7 @@ def test_slow_answer_times_out_once_without_retry(client, fake_mindbody) -> None
     with pytest.raises(MindbodyError) as raised:
         client.activation_code(SITE)
     assert time.monotonic() - started < 1.5
-    assert str(raised.value) == TIMEOUT_MESSAGE.format(seconds=READ_TIMEOUT)
+    assert str(raised.value) == TIMEOUT_MESSAGE.format(host="127.0.0.1", seconds=READ_TIMEOUT)
     assert len(fake_mindbody.requests_to("/public/v6/site/activationcode")) == 1
 
 
@@ -186,7 +206,7 @@ def test_non_json_error_body_reports_the_http_status(client, fake_mindbody) -> N
     fake_mindbody.fail_next("/public/v6/site/locations", Fault(403, body=page))
     site, _ = _site_with(fake_mindbody)
     with pytest.raises(MindbodyError) as raised:
-        client.locations(site)
+        client.location_count(site)
     assert str(raised.value) == NOT_JSON_MESSAGE.format(status=403)
     assert (raised.value.status, raised.value.code) == (403, "")
 
@@ -206,16 +226,17 @@ def test_unreachable_server_is_one_plain_error() -> None:
     )
     with pytest.raises(MindbodyError) as raised:
         client.activation_code(SITE)
-    assert str(raised.value) == UNREACHABLE_MESSAGE.format(reason="ConnectionError")
+    assert str(raised.value) == UNREACHABLE_MESSAGE.format(cause="127.0.0.1 refused the connection")
 
 
 def test_no_log_record_carries_a_key_token_or_password(client, fake_mindbody, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     issued = client.issue_token(SITE, username=STAFF_USERNAME, password=STAFF_PASSWORD)
     site = SiteCredentials(api_key=API_KEY, site_id=SANDBOX, token=issued.access_token)
-    fake_mindbody.fail_next("/public/v6/usertoken/renew", Fault(500))
+    fake_mindbody.fail_next("/public/v6/usertoken/renew", Fault(429, headers={"Retry-After": "0"}))
     client.renew_token(site)
-    client.locations(site)
+    client.location_count(site)
+    client.staff_check(site)
     with pytest.raises(MindbodyError):
         client.issue_token(SITE, username=STAFF_USERNAME, password="nope-" + STAFF_PASSWORD)
     logged = "\n".join(f"{r.getMessage()} {r.args!r}" for r in caplog.records)
@@ -237,3 +258,36 @@ def test_reprs_hide_secrets() -> None:
 )  # fmt: skip
 def test_expiry_is_read_as_utc(value) -> None:
     assert parse_expires(value) == NOW
+
+
+def test_network_failures_name_the_host_and_the_cause_in_plain_words() -> None:
+    import socket
+
+    import requests
+    from urllib3.exceptions import MaxRetryError, NameResolutionError
+
+    from connections.mindbody_errors import network_cause
+
+    url = "https://api.mindbodyonline.com/public/v6/site/locations"
+    gaierror = socket.gaierror(-2, "Name or service not known")
+    nothing: Any = None  # requests' own wrapping, minus the pool and connection objects
+    unresolved = requests.ConnectionError(
+        MaxRetryError(
+            nothing, url, NameResolutionError("api.mindbodyonline.com", nothing, gaierror)
+        )
+    )
+    assert network_cause(unresolved, url) == "could not resolve api.mindbodyonline.com"
+    tls = requests.exceptions.SSLError("certificate verify failed")
+    assert network_cause(tls, url) == "the secure (TLS) connection to api.mindbodyonline.com failed"
+
+
+def test_a_failure_while_serving_a_page_carries_its_request_id(monkeypatch) -> None:
+    from connections.mindbody_errors import with_request_id
+    from plumbing.request_id import current_request_id
+
+    assert with_request_id() == ""
+    token = current_request_id.set("req-1234abcd")
+    try:
+        assert with_request_id() == " Request id: req-1234abcd."
+    finally:
+        current_request_id.reset(token)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from apps_registry import services
 from apps_registry.models import Application, AuditEvent
 from apps_registry.updates import UNKNOWN_FIELD_MESSAGE, model_update
-from tests.support_alerts import make_app
+from tests.factories import make_application
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def _last_changed(action: str = "application_update") -> list[str]:
 def test_the_service_audits_what_changed_when_the_caller_says_nothing(
     organization, scopes, actor
 ) -> None:
-    application = make_app(organization, "Front desk")
+    application = make_application(organization, name="Front desk")
     changed = services.application_update(
         application=application,
         actor=actor,
@@ -34,7 +34,7 @@ def test_the_service_audits_what_changed_when_the_caller_says_nothing(
 def test_in_memory_edits_outside_data_are_neither_saved_nor_audited(
     organization, scopes, actor
 ) -> None:
-    application = make_app(organization, "Front desk")
+    application = make_application(organization, name="Front desk")
     application.name = "Renamed behind the service's back"
     services.application_update(application=application, actor=actor, data={})
     assert _last_changed() == []
@@ -43,7 +43,7 @@ def test_in_memory_edits_outside_data_are_neither_saved_nor_audited(
 
 
 def test_scopes_and_redirect_urls_count_only_when_they_differ(organization, scopes, actor) -> None:
-    application = make_app(organization, "Front desk")
+    application = make_application(organization, name="Front desk")
     services.application_update(
         application=application,
         actor=actor,
@@ -64,14 +64,14 @@ def test_scopes_and_redirect_urls_count_only_when_they_differ(organization, scop
 
 
 def test_a_field_the_service_does_not_open_is_refused(organization, actor) -> None:
-    application = make_app(organization, "Front desk")
+    application = make_application(organization, name="Front desk")
     with pytest.raises(ValueError, match=UNKNOWN_FIELD_MESSAGE.format(field="secret")):
         services.application_update(application=application, actor=actor, data={"secret": "x"})
     assert not AuditEvent.objects.filter(action="application_update").exists()
 
 
 def test_model_update_validates_and_saves_only_what_changed(organization) -> None:
-    application = make_app(organization, "Front desk")
+    application = make_application(organization, name="Front desk")
     stamp = application.updated_at
     assert model_update(instance=application, fields=["name"], data={"name": "Front desk"}) == []
     application.refresh_from_db()

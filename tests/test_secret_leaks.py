@@ -25,19 +25,21 @@ SEED = """
 import json
 from apps_registry import services
 from apps_registry.actors import Actor
-from apps_registry.models import ApiScope, Organization
+from apps_registry.models import ApiScope
 from django.utils import timezone
 import datetime as dt
-org = Organization.objects.create(name="Leak check", slug="leak-check")
+from tests.factories import make_application, make_key, make_organization
+org = make_organization("Leak check")
 actor = Actor.system()
 scopes = list(ApiScope.objects.all()[:2])
-app, secret = services.application_create(organization=org, name="Generated", uri="https://g.example.com",
-    login_user_type="guest", source_app="bot", scopes=scopes, actor=actor)
-key, raw_key = services.api_key_generate(application=app, actor=actor)
+app = make_application(org, name="Generated", scopes=scopes)
+secret = app.secret
+key = make_key(app)
+raw_key = key.key
 new_key, rotated = services.api_key_rotate(api_key=key, actor=actor)
 services.application_record(organization=org, name="Recorded", uri="https://r.example.com",
     login_user_type="guest", source_app="bot", scopes=scopes, application_id="rec-1",
-    secret="recorded-secret-Zx81Qm", api_key="recorded-api-key-Pq72Lw",
+    secret="recorded-secret-Zx81Qm", zenoti_account_name="leakcheck", api_key="recorded-api-key-Pq72Lw",
     api_key_expires_at=timezone.now() + dt.timedelta(days=9), actor=actor)
 print(json.dumps([secret, raw_key, rotated, "recorded-secret-Zx81Qm", "recorded-api-key-Pq72Lw"]))
 """
@@ -119,6 +121,7 @@ def test_error_email_from_a_secret_handling_service_carries_no_secret(
         "recorded_application_id": "crash-1",
         "recorded_secret": "pasted-secret-Hq39Vz",
         "recorded_api_key": "pasted-key-Wm48Kx",
+        "zenoti_account_name": "leakcheck",
         "recorded_api_key_expires_on": "2099-01-01",
         "redirect_urls-TOTAL_FORMS": "0",
         "redirect_urls-INITIAL_FORMS": "0",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -13,22 +14,19 @@ from django.utils import timezone
 from apps_registry import services
 from apps_registry.models import ApiKey, Application, AuditEvent, RedirectURL
 from apps_registry.models.audit import AppendOnlyError
+from tests.factories import make_application
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 
 
-def _create(organization, scopes, actor, **overrides):
-    fields = {
-        "organization": organization,
-        "name": "Front desk",
-        "uri": "https://frontdesk.example.com",
-        "login_user_type": "employee",
-        "source_app": "client_app",
-        "scopes": scopes,
-        "actor": actor,
-        "redirect_urls": [("post_login", "https://frontdesk.example.com/in")],
-    }
-    return services.application_create(**(fields | overrides))
+# The app most tests here start from (an employee app with one post-login redirect).
+FRONT_DESK: dict[str, Any] = {
+    "name": "Front desk",
+    "uri": "https://frontdesk.example.com",
+    "login_user_type": "employee",
+    "source_app": "client_app",
+    "redirect_urls": [("post_login", "https://frontdesk.example.com/in")],
+}
 
 
 def _audit_text() -> str:
@@ -38,7 +36,9 @@ def _audit_text() -> str:
 def test_create_generates_id_and_secret_and_audits_without_the_secret(
     organization, scopes, actor
 ) -> None:
-    application, secret = _create(organization, scopes, actor)
+    application, secret = services.application_create(
+        organization=organization, scopes=scopes, actor=actor, **FRONT_DESK
+    )
     assert application.credential_origin == "generated"
     assert Application.objects.get(pk=application.pk).secret == secret
     assert list(application.scopes.all()) == scopes
@@ -50,14 +50,17 @@ def test_create_generates_id_and_secret_and_audits_without_the_secret(
 
 def test_invalid_second_redirect_url_leaves_nothing_behind(organization, scopes, actor) -> None:
     with pytest.raises(ValidationError):
-        _create(
+        make_application(
             organization,
-            scopes,
-            actor,
-            redirect_urls=[
-                ("post_login", "https://ok.example.com/in"),
-                ("post_logout", "javascript:alert(1)"),
-            ],
+            scopes=scopes,
+            actor=actor,
+            **FRONT_DESK
+            | {
+                "redirect_urls": [
+                    ("post_login", "https://ok.example.com/in"),
+                    ("post_logout", "javascript:alert(1)"),
+                ]
+            },
         )
     assert not Application.objects.exists()
     assert not RedirectURL.objects.exists()
@@ -65,9 +68,9 @@ def test_invalid_second_redirect_url_leaves_nothing_behind(organization, scopes,
 
 
 def test_duplicate_name_in_one_organization_is_refused(organization, scopes, actor) -> None:
-    _create(organization, scopes, actor)
+    make_application(organization, scopes=scopes, actor=actor, **FRONT_DESK)
     with pytest.raises(ValidationError) as raised:
-        _create(organization, scopes, actor)
+        make_application(organization, scopes=scopes, actor=actor, **FRONT_DESK)
     assert "already has an application with this name" in str(raised.value)
 
 
@@ -82,6 +85,7 @@ def test_record_keeps_pasted_credentials_and_key_verifies(organization, scopes, 
         scopes=scopes,
         application_id="zen-1234",
         secret="zenoti-secret-value",
+        zenoti_account_name="serenityspa",
         api_key="zenoti-issued-api-key-000111",
         api_key_expires_at=expires,
         actor=actor,
@@ -107,6 +111,7 @@ def test_record_with_a_key_already_stored_elsewhere_leaves_no_app(
         "source_app": "external_webstore",
         "scopes": scopes,
         "secret": "s",
+        "zenoti_account_name": "serenityspa",
         "api_key": "the-same-key",
         "api_key_expires_at": expires,
         "actor": actor,
@@ -118,7 +123,7 @@ def test_record_with_a_key_already_stored_elsewhere_leaves_no_app(
 
 
 def test_generated_key_verifies_and_stamps_last_use(organization, scopes, actor) -> None:
-    application, _ = _create(organization, scopes, actor)
+    application = make_application(organization, scopes=scopes, actor=actor, **FRONT_DESK)
     key, raw_key = services.api_key_generate(application=application, actor=actor, now=NOW)
     assert key.expires_at == NOW + dt.timedelta(days=365)
     found = services.api_key_verify(raw_key, now=NOW + dt.timedelta(days=1))
@@ -129,7 +134,7 @@ def test_generated_key_verifies_and_stamps_last_use(organization, scopes, actor)
 
 
 def test_expired_revoked_and_inactive_app_keys_are_refused(organization, scopes, actor) -> None:
-    application, _ = _create(organization, scopes, actor)
+    application = make_application(organization, scopes=scopes, actor=actor, **FRONT_DESK)
     key, raw_key = services.api_key_generate(application=application, actor=actor, now=NOW)
     assert services.api_key_verify(raw_key, now=NOW + dt.timedelta(days=366)).code == "EXPIRED"
     application.is_active = False
@@ -144,7 +149,7 @@ def test_expired_revoked_and_inactive_app_keys_are_refused(organization, scopes,
 
 
 def test_rotation_keeps_old_key_for_the_grace_period_only(organization, scopes, actor) -> None:
-    application, _ = _create(organization, scopes, actor)
+    application = make_application(organization, scopes=scopes, actor=actor, **FRONT_DESK)
     old, old_raw = services.api_key_generate(application=application, actor=actor, now=NOW)
     new, new_raw = services.api_key_rotate(api_key=old, actor=actor, now=NOW)
     old.refresh_from_db()
@@ -160,7 +165,7 @@ def test_rotation_keeps_old_key_for_the_grace_period_only(organization, scopes, 
 
 
 def test_rotation_failing_midway_leaves_keys_as_they_were(organization, scopes, actor) -> None:
-    application, _ = _create(organization, scopes, actor)
+    application = make_application(organization, scopes=scopes, actor=actor, **FRONT_DESK)
     old, _ = services.api_key_generate(application=application, actor=actor, now=NOW)
 
     def fail_on_rotate_audit(sender, instance, **kwargs):
@@ -179,7 +184,7 @@ def test_rotation_failing_midway_leaves_keys_as_they_were(organization, scopes, 
 
 
 def test_audit_events_cannot_be_changed_or_deleted(organization, scopes, actor) -> None:
-    _create(organization, scopes, actor)
+    make_application(organization, scopes=scopes, actor=actor, **FRONT_DESK)
     event = AuditEvent.objects.get()
     event.action = "tampered"
     with pytest.raises(AppendOnlyError):
@@ -194,7 +199,7 @@ def test_audit_events_cannot_be_changed_or_deleted(organization, scopes, actor) 
 
 
 def test_key_status_follows_dates(organization, scopes, actor) -> None:
-    application, _ = _create(organization, scopes, actor)
+    application = make_application(organization, scopes=scopes, actor=actor, **FRONT_DESK)
     key, _ = services.api_key_generate(application=application, actor=actor, now=NOW)
     assert key.status(NOW).value == "active"
     assert key.status(NOW + dt.timedelta(days=340)).value == "expiring"

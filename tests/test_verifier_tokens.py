@@ -20,13 +20,9 @@ from apps_registry.services.verifiers import (
     VERIFIER_REVOKE_TWICE_MESSAGE,
     VERIFIER_ROTATE_TWICE_MESSAGE,
 )
-from tests.conftest import OPERATOR_PERMISSIONS, make_user
+from tests.factories import make_verifier
 from tests.support_verify import call
 
-VERIFIER_PERMISSIONS = [
-    *OPERATOR_PERMISSIONS,
-    *(f"{verb}_verifiertoken" for verb in ("add", "change", "view")),
-]
 ADD_URL = reverse("admin:apps_registry_verifiertoken_add")
 LIST_URL = reverse("admin:apps_registry_verifiertoken_changelist")
 
@@ -87,10 +83,9 @@ def test_revocation_is_immediate_and_permanent(api_client, verifier, issued, act
 
 
 @pytest.fixture
-def verifier_admin(organization, client):
-    user = make_user("vera", permissions=VERIFIER_PERMISSIONS, organizations=[organization])
-    client.force_login(user)
-    return client
+def verifier_admin(operator_client):
+    """An operator in the shipped Operator role: it manages verifier tokens."""
+    return operator_client
 
 
 def _shown(html: str) -> dict[str, str]:
@@ -154,9 +149,7 @@ def test_admin_rotate_and_revoke_state_last_use(verifier_admin, verifier, api_cl
 
 
 def test_other_organizations_tokens_are_404(verifier_admin, other_organization, actor):
-    theirs, _ = services.verifier_token_create(
-        organization=other_organization, name="Theirs", actor=actor
-    )
+    theirs, _ = make_verifier(other_organization, name="Theirs")
     for name in ("change", "rotate", "revoke", "shown"):
         url = reverse(f"admin:apps_registry_verifiertoken_{name}", args=[theirs.pk])
         assert verifier_admin.get(url).status_code == 404

@@ -31,13 +31,22 @@ def redirect_rows(formsets: Any) -> list[tuple[str, str]]:
 
 
 def key_action_links(key: ApiKey) -> str:
-    """Rotate and Revoke buttons for a key that still has them (none once revoked)."""
+    """Rotate and Revoke buttons for a key that still has them (none once revoked).
+
+    A key Zenoti issued gets "Record replacement key" and "Mark as revoked" instead: Zenoti
+    rotates its own keys, Keyport records the new one.
+    """
     if key.revoked_at is not None:
         return ""
     base = ("admin:apps_registry_application_key", key.application_id, key.pk)
-    links = [(reverse(f"{base[0]}_revoke", args=base[1:]), "Revoke")]
+    zenoti = key.application.issued_by_zenoti
+    revoke = "Mark as revoked" if zenoti else "Revoke"
+    links = [(reverse(f"{base[0]}_revoke", args=base[1:]), revoke)]
     if key.replaced_by_id is None:
-        links.insert(0, (reverse(f"{base[0]}_rotate", args=base[1:]), "Rotate"))
+        replace, label = ("record_replacement", "Record replacement key")
+        if not zenoti:
+            replace, label = ("rotate", "Rotate")
+        links.insert(0, (reverse(f"{base[0]}_{replace}", args=base[1:]), label))
     return format_html(
         " ".join('<a class="button" href="{}">{}</a>' for _ in links),
         *[part for link in links for part in link],
@@ -50,8 +59,15 @@ class RedirectURLInline(admin.TabularInline):
     fields = ["kind", "url"]
 
 
+ZENOTI_CHECK_FIELDS = ("zenoti_checked_at", "zenoti_result", "zenoti_message")
+
+
 class ApiKeyInline(admin.TabularInline):
-    """Keys as prefix, status and expiry; the key itself is never rendered."""
+    """Keys as prefix, status and expiry; the key itself is never rendered.
+
+    A Zenoti-issued app's keys also show their last live check; their actions are "Record
+    replacement key" and "Mark as revoked", never Rotate.
+    """
 
     model = ApiKey
     fk_name = "application"
@@ -62,10 +78,23 @@ class ApiKeyInline(admin.TabularInline):
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[ApiKey]:
-        return super().get_queryset(request).defer("key")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("application")
+            .defer("key", "application__secret")
+        )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and obj.issued_by_zenoti:
+            return (*self.fields[:-1], *ZENOTI_CHECK_FIELDS, self.fields[-1])
+        return self.fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.get_fields(request, obj)
 
     @admin.display(description="Status")
     def status_label(self, key: ApiKey) -> str:

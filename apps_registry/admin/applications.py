@@ -14,11 +14,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.debug import sensitive_post_parameters
 
-from apps_registry import services, show_once
+from apps_registry import services
 from apps_registry.actors import Actor
-from apps_registry.admin import key_views
+from apps_registry.admin import key_views, zenoti_views
+from apps_registry.admin.application_create import create_from_form
 from apps_registry.admin.application_parts import (
     ApiKeyInline,
     ExpiresWithinFilter,
@@ -28,25 +29,36 @@ from apps_registry.admin.application_parts import (
 from apps_registry.admin.export_action import ExportPermissionMixin, make_export_action
 from apps_registry.admin.history import KeyportHistoryMixin
 from apps_registry.admin.scoping import OrganizationScopedAdmin
-from apps_registry.forms import RECORD, ApplicationAddForm, ApplicationForm
+from apps_registry.forms import ApplicationAddForm, ApplicationForm
 from apps_registry.models import Application
 from apps_registry.models.applications import APPLICATION_EDITABLE_FIELDS, CredentialOrigin
 from apps_registry.models.keys import days_until
 from apps_registry.selectors import applications_with_key_summary
 
-RECORD_HELP = "Fill these in only when you record credentials another system issued."
+RECORD_HELP = (
+    "Fill these in only when you record credentials Zenoti issued (Configuration → Apps). "
+    "Keyport then checks the key with Zenoti; it never generates or rotates Zenoti's keys."
+)
 HIDDEN_VALUE_TEXT = (
     "Hidden. It was shown once when the app was registered; export it if a deployment needs it."
 )
+RECORDED_VALUE_TEXT = "Hidden. It was recorded from Zenoti; export it if a deployment needs it."
+ZENOTI_FIELDS = ["zenoti_account_name", "zenoti_api_base_url"]
 
 
 @admin.register(Application)
-class ApplicationAdmin(KeyportHistoryMixin, ExportPermissionMixin, OrganizationScopedAdmin):
+class ApplicationAdmin(
+    zenoti_views.IssuerLinksMixin,
+    KeyportHistoryMixin,
+    ExportPermissionMixin,
+    OrganizationScopedAdmin,
+):
     form = ApplicationForm
     add_form = ApplicationAddForm
     list_display = [
         "name",
         "organization",
+        "issued_by",
         "source_app",
         "login_user_type",
         "auth_method",
@@ -59,8 +71,8 @@ class ApplicationAdmin(KeyportHistoryMixin, ExportPermissionMixin, OrganizationS
         "organization",
         "source_app",
         "login_user_type",
-        "auth_method",
         "credential_origin",
+        "auth_method",
         "is_active",
     ]
     search_fields = ["name", "application_id", "uri", "description"]
@@ -104,6 +116,7 @@ class ApplicationAdmin(KeyportHistoryMixin, ExportPermissionMixin, OrganizationS
                 "recorded_secret",
                 "recorded_api_key",
                 "recorded_api_key_expires_on",
+                *ZENOTI_FIELDS,
             ]
             return [
                 (None, {"fields": main}),
@@ -117,11 +130,14 @@ class ApplicationAdmin(KeyportHistoryMixin, ExportPermissionMixin, OrganizationS
                     },
                 ),
             ]
-        return [
+        fieldsets = [
             (None, {"fields": ["application_id", "secret_hint", "credential_origin", *main]}),
             ("Scope", {"fields": scope}),
             ("Contacts", {"fields": [*contact, "created_at", "created_by"]}),
         ]
+        if obj.issued_by_zenoti:
+            fieldsets.insert(1, ("Zenoti", {"fields": ZENOTI_FIELDS}))
+        return fieldsets
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
@@ -133,7 +149,11 @@ class ApplicationAdmin(KeyportHistoryMixin, ExportPermissionMixin, OrganizationS
 
     @admin.display(description="Secret")
     def secret_hint(self, obj: Application) -> str:
-        return HIDDEN_VALUE_TEXT
+        return RECORDED_VALUE_TEXT if obj.issued_by_zenoti else HIDDEN_VALUE_TEXT
+
+    @admin.display(description="Issued by", ordering="credential_origin")
+    def issued_by(self, obj: Application) -> str:
+        return "Zenoti" if obj.issued_by_zenoti else "Keyport"
 
     @admin.display(description="Active keys", ordering="active_key_count")
     def active_keys(self, obj: Any) -> int:
@@ -160,48 +180,13 @@ class ApplicationAdmin(KeyportHistoryMixin, ExportPermissionMixin, OrganizationS
                 redirect_urls=redirect_rows(formsets),
             )
         else:
-            application = self._create(request, form, formsets)
+            application = create_from_form(request, form, formsets)
             form.instance.pk = application.pk
             form.instance.application_id = application.application_id
             form.instance.credential_origin = application.credential_origin
             form.instance._state.adding = False
         for formset in formsets:
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-
-    @sensitive_variables("data")
-    def _create(self, request: HttpRequest, form: Any, formsets: Any) -> Application:
-        data = form.cleaned_data
-        common: dict[str, Any] = {
-            "organization": data["organization"],
-            "name": data["name"],
-            "uri": data["uri"],
-            "description": data.get("description", ""),
-            "login_user_type": data["login_user_type"],
-            "source_app": data["source_app"],
-            "auth_method": data["auth_method"],
-            "scopes": list(data["scopes"]),
-            "contact_emails": data.get("contact_emails", []),
-            "redirect_urls": redirect_rows(formsets),
-            "actor": Actor.from_request(request),
-        }
-        if data["credential_mode"] == RECORD:
-            return services.application_record(
-                **common,
-                application_id=data["recorded_application_id"],
-                secret=data["recorded_secret"],
-                api_key=data.get("recorded_api_key", ""),
-                api_key_expires_at=form.recorded_key_expiry(),
-            )
-        application, secret = services.application_create(**common)
-        show_once.stash(
-            request,
-            target=f"app:{application.pk}",
-            values=[
-                show_once.ShownValue("Application ID", application.application_id, secret=False),
-                show_once.ShownValue("Secret", secret, secret=True),
-            ],
-        )
-        return application
 
     def response_add(
         self, request: HttpRequest, obj: Any, post_url_continue: str | None = None
@@ -219,4 +204,4 @@ class ApplicationAdmin(KeyportHistoryMixin, ExportPermissionMixin, OrganizationS
         return super().add_view(request, form_url, extra_context)
 
     def get_urls(self) -> list[URLPattern]:
-        return key_views.urls(self) + super().get_urls()
+        return zenoti_views.urls(self) + key_views.urls(self) + super().get_urls()

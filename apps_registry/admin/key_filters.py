@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps_registry.models.applications import CredentialOrigin
-from apps_registry.models.keys import ApiKeyStatus
+from apps_registry.models.keys import ApiKeyStatus, ZenotiCheckResult
 from apps_registry.selectors import organizations_for_user
 
 USABLE = "usable"
@@ -100,3 +100,20 @@ class KeyOrganizationFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: Any) -> Any:
         value = str(self.value() or "")
         return queryset.filter(application__organization_id=value) if value.isdigit() else queryset
+
+
+class ZenotiCheckFilter(admin.SimpleListFilter):
+    """Zenoti-issued keys by their last live check (the dashboard's "Keys Zenoti refuses")."""
+
+    title = "check with Zenoti"
+    parameter_name = "zenoti"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(str(result), result.label) for result in ZenotiCheckResult]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        if self.value() not in set(ZenotiCheckResult.values):
+            return queryset
+        return queryset.filter(
+            application__credential_origin=CredentialOrigin.RECORDED, zenoti_result=self.value()
+        )

@@ -41,7 +41,18 @@ ACTION_TEXT = {
         "Revoke API key",
         "The key stops working immediately. This cannot be undone.",
     ),
+    "mark_revoked": (
+        "Mark as revoked",
+        "Keyport stops exporting and checking this key. Zenoti issued it, so it keeps working "
+        "until you revoke it in Zenoti too (Configuration → Apps → Credentials). "
+        "This cannot be undone in Keyport.",
+    ),
 }
+
+
+MARKED_REVOKED = (
+    "Key {prefix} is marked as revoked: Keyport no longer exports it. Revoke it in Zenoti too."
+)
 
 
 def _change_url(application: Application) -> str:
@@ -87,13 +98,17 @@ def key_action_view(
 ) -> HttpResponse:
     """Confirm on GET, act on POST; the new key (if any) goes to the show-once page."""
     application = _application_for_change(model_admin, request, object_id)
+    if application.issued_by_zenoti and action != "revoke":
+        messages.error(request, services.ZENOTI_ISSUES_KEYS_MESSAGE)
+        return HttpResponseRedirect(_change_url(application))
     key = None
     if key_id is not None:
         key = ApiKey.objects.filter(application=application, pk=key_id).defer("key").first()
         if key is None:
             raise Http404("No such key for this application.")
     if request.method != "POST":
-        title, explanation = ACTION_TEXT[action]
+        zenoti_revoke = application.issued_by_zenoti and action == "revoke"
+        title, explanation = ACTION_TEXT["mark_revoked" if zenoti_revoke else action]
         context = {
             **model_admin.admin_site.each_context(request),
             "opts": model_admin.model._meta,
@@ -111,7 +126,8 @@ def key_action_view(
         if action == "revoke":
             assert key is not None
             services.api_key_revoke(api_key=key, actor=actor)
-            messages.success(request, f"Key {key.prefix} is revoked.")
+            done = MARKED_REVOKED if application.issued_by_zenoti else "Key {prefix} is revoked."
+            messages.success(request, done.format(prefix=key.prefix))
             return HttpResponseRedirect(_change_url(application))
         if action == "rotate":
             assert key is not None

@@ -29,6 +29,7 @@ from apps_registry.admin.key_filters import (
     KeyOrganizationFilter,
     KeyStatusFilter,
     UsageFilter,
+    ZenotiCheckFilter,
 )
 from apps_registry.admin.scoping import OrganizationScopedAdmin
 from apps_registry.models import ApiKey
@@ -55,8 +56,8 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
     list_display = ["prefix", "application_link", "issuer", "status_label", "expires",
                     "days_left", "last_used", "key_actions"]  # fmt: skip
     list_display_links = None
-    list_filter = [KeyStatusFilter, IssuerFilter, ExpiryWindowFilter, UsageFilter,
-                   KeyOrganizationFilter]  # fmt: skip
+    list_filter = [KeyStatusFilter, IssuerFilter, ZenotiCheckFilter, ExpiryWindowFilter,
+                   UsageFilter, KeyOrganizationFilter]  # fmt: skip
     search_fields = ["prefix", "application__name"]
     ordering = ["expires_at"]
     actions = ["revoke_selected"]

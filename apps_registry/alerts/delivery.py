@@ -65,6 +65,7 @@ def _locked_rows(organization_id: int, claim: str) -> list[ExpiryAlert]:
             "api_key__application_id",
             "api_key__application__name",
             "api_key__application__contact_emails",
+            "api_key__application__credential_origin",
         )
         .order_by("pk")
     )
@@ -81,6 +82,7 @@ def as_alert_row(alert: ExpiryAlert) -> AlertRow:
         prefix=alert.api_key.prefix,
         expires_at=alert.expires_at,
         delivered_to=frozenset(alert.recipients or []),
+        issued_by_zenoti=application.issued_by_zenoti,
     )
 
 

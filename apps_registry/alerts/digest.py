@@ -22,6 +22,10 @@ from apps_registry.models.keys import days_until
 DIGEST_SUBJECT = "[Keyport] {organization}: {count} API {noun} expiring or expired"
 TEXT_TEMPLATE = "emails/expiry_digest.txt"
 HTML_TEMPLATE = "emails/expiry_digest.html"
+ROTATE_IN_ZENOTI = (
+    "Rotate it in Zenoti (Configuration → Apps → Credentials → Rotate), "
+    "then record the new key here"
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class AlertRow:
     prefix: str
     expires_at: dt.datetime
     delivered_to: frozenset[str] = frozenset()
+    issued_by_zenoti: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,8 +50,9 @@ class DigestLine:
     expires_at: dt.datetime
     days_left: int
     expired: bool
-    rotate_url: str
+    rotate_url: str  # the page that replaces the key: Rotate, or Record replacement key
     alert_ids: tuple[int, ...]
+    issued_by_zenoti: bool = False
 
     @property
     def days_left_label(self) -> str:
@@ -79,8 +85,10 @@ def normalize(email: str) -> str:
     return email.strip().lower()
 
 
-def rotate_url(application_id: int, api_key_id: int) -> str:
-    path = reverse("admin:apps_registry_application_key_rotate", args=[application_id, api_key_id])
+def rotate_url(application_id: int, api_key_id: int, *, issued_by_zenoti: bool = False) -> str:
+    """Keyport rotates its own keys; a Zenoti key is rotated in Zenoti, then recorded here."""
+    name = "key_record_replacement" if issued_by_zenoti else "key_rotate"
+    path = reverse(f"admin:apps_registry_application_{name}", args=[application_id, api_key_id])
     return settings.SITE_URL.rstrip("/") + path
 
 
@@ -98,8 +106,11 @@ def _lines(rows: Iterable[AlertRow], now: dt.datetime) -> dict[int, DigestLine]:
             expires_at=row.expires_at,
             days_left=days_until(row.expires_at, now),
             expired=row.expires_at <= now,
-            rotate_url=rotate_url(row.application_id, key_id),
+            rotate_url=rotate_url(
+                row.application_id, key_id, issued_by_zenoti=row.issued_by_zenoti
+            ),
             alert_ids=tuple(sorted(ids[key_id])),
+            issued_by_zenoti=row.issued_by_zenoti,
         )
         for key_id, row in first.items()
     }
@@ -122,7 +133,14 @@ def build_message(
     subject = DIGEST_SUBJECT.format(
         organization=organization_name, count=count, noun="key" if count == 1 else "keys"
     )
-    context = {"organization": organization_name, "lines": lines, "count": count}
+    context = {
+        "organization": organization_name,
+        "lines": lines,
+        "count": count,
+        "any_keyport": any(not line.issued_by_zenoti for line in lines),
+        "any_zenoti": any(line.issued_by_zenoti for line in lines),
+        "rotate_in_zenoti": ROTATE_IN_ZENOTI,
+    }
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(TEXT_TEMPLATE, context),

@@ -15,7 +15,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("apps_registry", "0006_encryption_canary"),
+        ("apps_registry", "0007_zenoti_issuer"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

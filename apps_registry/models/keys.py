@@ -56,6 +56,14 @@ class ApiKeyStatus(models.TextChoices):
     REVOKED = "revoked", "Revoked"
 
 
+class ZenotiCheckResult(models.TextChoices):
+    """The last live check of a Zenoti-issued key (``GET /v1/centers``)."""
+
+    PASSED = "passed", "Accepted by Zenoti"
+    REFUSED = "refused", "Refused by Zenoti"
+    UNREACHABLE = "unreachable", "Could not check"
+
+
 class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
     def usable(self, now: dt.datetime | None = None) -> ApiKeyQuerySet:
         """Keys that still authenticate: not revoked, not expired."""
@@ -111,6 +119,15 @@ class ApiKey(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Live checks of Zenoti-issued keys; empty for keys Keyport issued.
+    zenoti_checked_at = models.DateTimeField("Last checked", null=True, blank=True)
+    zenoti_result = models.CharField(
+        "Check result", max_length=20, blank=True, choices=ZenotiCheckResult.choices
+    )
+    zenoti_message = models.CharField("Zenoti's message", max_length=500, blank=True)
+    zenoti_code = models.CharField("Zenoti's code", max_length=50, blank=True)
+    zenoti_passed_at = models.DateTimeField(null=True, blank=True)
+    zenoti_alerted_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiKeyQuerySet.as_manager()
 

@@ -6,7 +6,6 @@ command line and tests, and writes one ``AuditEvent`` that never carries a secre
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -18,7 +17,6 @@ from apps_registry.actors import Actor
 from apps_registry.audit import audit_record
 from apps_registry.models import ApiScope, Application, Organization, RedirectURL
 from apps_registry.models.applications import APPLICATION_EDITABLE_FIELDS, CredentialOrigin
-from apps_registry.services.keys import store_key
 from apps_registry.updates import model_update, related_changed
 
 
@@ -83,64 +81,6 @@ def application_create(
         details={"application_id": application.application_id, "scopes": len(scopes)},
     )
     return application, secret
-
-
-@sensitive_variables("secret", "api_key")
-@transaction.atomic
-def application_record(
-    *,
-    organization: Organization,
-    name: str,
-    uri: str,
-    login_user_type: str,
-    source_app: str,
-    scopes: Sequence[ApiScope],
-    application_id: str,
-    secret: str,
-    actor: Actor,
-    api_key: str = "",
-    api_key_expires_at: dt.datetime | None = None,
-    description: str = "",
-    auth_method: str = "api_key",
-    redirect_urls: Iterable[tuple[str, str]] = (),
-    contact_emails: Sequence[str] = (),
-) -> Application:
-    """Keep credentials another system (e.g. Zenoti) issued: pasted ID, secret, key, expiry."""
-    application = Application(
-        organization=organization,
-        name=name,
-        uri=uri,
-        description=description,
-        login_user_type=login_user_type,
-        source_app=source_app,
-        auth_method=auth_method,
-        application_id=application_id.strip(),
-        secret=secret.strip(),
-        contact_emails=list(contact_emails),
-        credential_origin=CredentialOrigin.RECORDED,
-        created_by=actor.user,
-    )
-    _save_application(application=application, scopes=scopes, redirect_urls=redirect_urls)
-    key_prefix = ""
-    if api_key.strip():
-        if api_key_expires_at is None:
-            raise ValueError("A recorded API key needs its expiry date.")
-        key = store_key(
-            application=application,
-            prefix=credentials.new_key_prefix(credentials.RECORDED_PREFIX_MARK),
-            raw_key=api_key.strip(),
-            expires_at=api_key_expires_at,
-            actor=actor,
-        )
-        key_prefix = key.prefix
-    audit_record(
-        actor=actor,
-        action="application_record",
-        organization=organization,
-        target=application,
-        details={"application_id": application.application_id, "key_prefix": key_prefix},
-    )
-    return application
 
 
 @transaction.atomic

@@ -17,6 +17,15 @@ from apps_registry.actors import Actor
 from apps_registry.audit import audit_record
 from apps_registry.models import ApiKey, Application
 
+ZENOTI_ISSUES_KEYS_MESSAGE = (
+    "Zenoti issues this app's keys, so Keyport does not generate or rotate them. Rotate the key "
+    "in Zenoti (Configuration → Apps → Credentials → Rotate), then record the new key here."
+)
+
+
+class KeyStateError(Exception):
+    """A key action that makes no sense for the key's current state (plain message)."""
+
 
 @sensitive_variables("raw_key")
 def store_key(
@@ -46,6 +55,8 @@ def api_key_generate(
     *, application: Application, actor: Actor, now: dt.datetime | None = None
 ) -> tuple[ApiKey, str]:
     """Issue a new key valid for the organization's key lifetime; returns the key once."""
+    if application.issued_by_zenoti:
+        raise KeyStateError(ZENOTI_ISSUES_KEYS_MESSAGE)
     now = now or timezone.now()
     prefix, raw_key = credentials.new_api_key()
     lifetime = dt.timedelta(days=application.organization.api_key_lifetime_days)
@@ -74,10 +85,6 @@ ROTATE_TWICE_MESSAGE = "This key was already rotated; rotate its replacement ins
 REVOKE_TWICE_MESSAGE = "This key is already revoked."
 
 
-class KeyStateError(Exception):
-    """A key action that makes no sense for the key's current state (plain message)."""
-
-
 def _locked(api_key: ApiKey) -> ApiKey:
     """The stored row, locked until the transaction ends, so two actions cannot race."""
     return (
@@ -95,6 +102,8 @@ def api_key_rotate(
     """Issue a replacement; the old key keeps working for the grace period, then expires."""
     now = now or timezone.now()
     old = _locked(api_key)
+    if old.application.issued_by_zenoti:
+        raise KeyStateError(ZENOTI_ISSUES_KEYS_MESSAGE)
     if old.revoked_at is not None:
         raise KeyStateError(ROTATE_REVOKED_MESSAGE)
     if old.replaced_by_id is not None:
@@ -117,13 +126,21 @@ def api_key_rotate(
 
 @transaction.atomic
 def api_key_revoke(*, api_key: ApiKey, actor: Actor, now: dt.datetime | None = None) -> ApiKey:
-    """Revoke a key for good: it never authenticates again and cannot be restored."""
+    """Revoke a key for good: it never authenticates again and cannot be restored.
+
+    For a Zenoti-issued key this marks it revoked: Keyport stops exporting and checking it;
+    it must be revoked in Zenoti too (the admin page says so).
+    """
     key = _locked(api_key)
     if key.revoked_at is not None:
         raise KeyStateError(REVOKE_TWICE_MESSAGE)
     key.revoked_at = now or timezone.now()
     key.save(update_fields=["revoked_at"])
     audit_record(
-        actor=actor, action="api_key_revoke", organization=key.application.organization, target=key
+        actor=actor,
+        action="api_key_revoke",
+        organization=key.application.organization,
+        target=key,
+        details={"issuer": key.application.issuer},
     )
     return key

@@ -186,6 +186,19 @@ MINDBODY_MAX_RETRIES = env.int("MINDBODY_MAX_RETRIES", default=3)
 MINDBODY_BACKOFF_FACTOR = env.float("MINDBODY_BACKOFF_FACTOR", default=0.5)
 MINDBODY_RETRY_AFTER_MAX = env.int("MINDBODY_RETRY_AFTER_MAX", default=60)
 MINDBODY_MAX_CONCURRENCY = env.int("MINDBODY_MAX_CONCURRENCY", default=8)
+# Calls per API key per UTC day; the alert recipients are emailed once at 80 % (0: no alert).
+MINDBODY_DAILY_CALL_BUDGET = env.int("MINDBODY_DAILY_CALL_BUDGET", default=1000)
+
+# Zenoti: where Zenoti-issued keys are checked live (GET /v1/centers), how long to wait,
+# how often to retry a 429 (each wait at most ZENOTI_RETRY_AFTER_MAX seconds), and how a
+# pass stays under Zenoti's 60 calls per minute per organization.
+ZENOTI_API_BASE_URL = env.str("ZENOTI_API_BASE_URL", default="https://api.zenoti.com")
+ZENOTI_CONNECT_TIMEOUT = env.float("ZENOTI_CONNECT_TIMEOUT", default=5.0)
+ZENOTI_READ_TIMEOUT = env.float("ZENOTI_READ_TIMEOUT", default=10.0)
+ZENOTI_MAX_RETRIES = env.int("ZENOTI_MAX_RETRIES", default=2)
+ZENOTI_RETRY_AFTER_MAX = env.int("ZENOTI_RETRY_AFTER_MAX", default=60)
+ZENOTI_MAX_CONCURRENCY = env.int("ZENOTI_MAX_CONCURRENCY", default=4)
+ZENOTI_CALLS_PER_MINUTE = env.int("ZENOTI_CALLS_PER_MINUTE", default=50)
 
 # Every handler passes through the redaction filter, so no secret reaches a log line.
 LOGGING = {

@@ -26,3 +26,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SITE_URL = "http://testserver"
 STATIC_ROOT = BASE_DIR / "var" / "test-static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# A closed port: a test that forgets the fake Zenoti gets "could not reach" at once, never
+# a call to the real Zenoti.
+ZENOTI_API_BASE_URL = "http://127.0.0.1:9"
+ZENOTI_CONNECT_TIMEOUT = 0.5

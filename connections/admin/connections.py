@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.db import models
-from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
@@ -22,15 +23,17 @@ from apps_registry.admin.history import KeyportHistoryMixin
 from apps_registry.admin.scoping import OrganizationScopedAdmin
 from apps_registry.fields import last_four
 from connections import services
-from connections.admin import views
+from connections.admin import display, views
 from connections.forms import ConnectionAddForm, ConnectionChangeForm
 from connections.models import MindbodySiteConnection
 from connections.services.connections import CONNECTION_UPDATABLE
 
 SANDBOX_BADGE = "sandbox"
+KEY_FIELDS = ["organization", "name", "site", "api_key_hint"]
 TOKEN_FIELDS = [
     "status",
     "staff_username",
+    "token_user",
     "token_hint",
     "token_expires_at",
     "token_renewals",
@@ -38,6 +41,9 @@ TOKEN_FIELDS = [
     "last_error",
 ]
 NO_TOKEN_TEXT = "No token"  # noqa: S105 - a label
+CHECK_PENDING = "_mindbody_check_pk"
+CHANGE_URL = "connections_mindbodysiteconnection_change"
+ADDED_MESSAGE = "Added the connection “{name}”; Keyport checked its API key and site ID:"
 
 
 @admin.register(MindbodySiteConnection)
@@ -65,6 +71,9 @@ class MindbodySiteConnectionAdmin(
         "site",
         "api_key_hint",
         *TOKEN_FIELDS,
+        "site_check",
+        "calls_today",
+        "calls_30_days",
         "activation_code",
         "activation_link_display",
         "created_at",
@@ -85,8 +94,9 @@ class MindbodySiteConnectionAdmin(
         if obj is None:
             return [(None, {"fields": ["organization", "name", "site_id", "api_key"]})]
         return [
-            (None, {"fields": ["organization", "name", "site", "api_key_hint", "replace_api_key"]}),
+            (None, {"fields": [*KEY_FIELDS, "replace_api_key", "site_check"]}),
             ("Staff token", {"fields": TOKEN_FIELDS}),
+            ("Calls to Mindbody with this API key", {"fields": ["calls_today", "calls_30_days"]}),
             ("Activation", {"fields": ["activation_code", "activation_link_display"]}),
             ("History", {"fields": ["created_at", "created_by"]}),
         ]
@@ -109,6 +119,11 @@ class MindbodySiteConnectionAdmin(
     def api_key_hint(self, obj: MindbodySiteConnection) -> str:
         return last_four(obj.api_key)
 
+    token_user = staticmethod(admin.display(description="Token user")(display.token_user))
+    site_check = staticmethod(admin.display(description="Key and site")(display.site_check))
+    calls_today = staticmethod(admin.display(description="Today (UTC)")(display.calls_today))
+    calls_30_days = staticmethod(admin.display(description="Last 30 days")(display.calls_30_days))
+
     @admin.display(description="Staff token")
     def token_hint(self, obj: MindbodySiteConnection) -> str:
         return last_four(obj.staff_user_token) if obj.staff_user_token else NO_TOKEN_TEXT
@@ -129,6 +144,8 @@ class MindbodySiteConnectionAdmin(
                 data={name: data[name] for name in CONNECTION_UPDATABLE if name in data},
                 api_key=data.get("replace_api_key", ""),
             )
+            if data.get("replace_api_key"):
+                setattr(request, CHECK_PENDING, obj.pk)
             return
         created = services.mindbody_connection_create(
             organization=data["organization"],
@@ -139,6 +156,28 @@ class MindbodySiteConnectionAdmin(
         )
         obj.pk = created.pk
         obj._state.adding = False
+        setattr(request, CHECK_PENDING, obj.pk)
+
+    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: Any = None) -> Any:
+        # Stay on the new connection's page, where the key check's result is shown.
+        if "_addanother" in request.POST or IS_POPUP_VAR in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(request, ADDED_MESSAGE.format(name=obj.name), messages.SUCCESS)
+        return HttpResponseRedirect(reverse(f"admin:{CHANGE_URL}", args=[obj.pk]))
+
+    def _check_new_key(self, request: HttpRequest) -> None:
+        """After the admin's transaction committed: the tokenless check of a new key."""
+        pk = getattr(request, CHECK_PENDING, None)
+        if pk is None:
+            return
+        connection = MindbodySiteConnection.objects.get(pk=pk)
+        result = services.mindbody_connection_check(
+            connection=connection, actor=Actor.from_request(request)
+        )
+        if isinstance(result, services.ConnectionActionError):
+            messages.error(request, str(result))
+        else:
+            messages.success(request, result.message)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         services.mindbody_connection_delete(connection=obj, actor=Actor.from_request(request))
@@ -151,13 +190,17 @@ class MindbodySiteConnectionAdmin(
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
-        return super().add_view(request, form_url, extra_context)
+        response = super().add_view(request, form_url, extra_context)
+        self._check_new_key(request)
+        return response
 
     @method_decorator(sensitive_post_parameters("api_key", "replace_api_key"))
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
-        return super().change_view(request, object_id, form_url, extra_context)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        self._check_new_key(request)
+        return response
 
     def get_urls(self) -> list[URLPattern]:
         return views.urls(self) + super().get_urls()

@@ -26,7 +26,8 @@ from connections.models import MindbodySiteConnection
 ACTIONS: dict[str, tuple[str, str, Callable[..., services.Outcome]]] = {
     "verify": (
         "Verify now",
-        "Keyport reads the site's locations with the stored key and token.",
+        "Keyport reads the site's locations with the API key alone (proving key and site), "
+        "then, when there is a staff token, an endpoint that requires staff credentials.",
         services.mindbody_connection_verify,
     ),
     "renew": (

@@ -1,13 +1,18 @@
-"""Verification (``GET /site/locations``) and the activation code a live site's owner approves.
+"""Verification and the activation code a live site's owner approves.
 
-A failed verification never leaves a connection ``active``: it becomes ``failing`` (or stays
-``activation_required`` while a live site's owner has not approved Keyport yet), with
-Mindbody's own words in ``last_error``. Only the step from ``active`` to ``failing`` emails.
+Why two calls: ``GET /site/locations`` takes the staff token as optional, so it proves only
+the API key and the site (it is sent without a token, and every page is counted). The token
+is proven by ``GET /site/liabilitywaiver``, which Mindbody documents as requiring staff user
+credentials and which returns no client data. A connection without a live token gets the
+tokenless read only. A failure never leaves a connection ``active``: a refused key becomes
+``key_refused``, a refused token ``token_expired``, a site awaiting its owner
+``activation_required``, anything else ``failing``, each with Mindbody's own words.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,30 +22,52 @@ from apps_registry.audit import audit_record
 from connections import notifications
 from connections.clients import default_client
 from connections.mindbody import MindbodyError
+from connections.mindbody_errors import Cause, classify
 from connections.models import MindbodySiteConnection
 from connections.services import common
+from connections.services.budget import counts_calls
 from connections.services.common import Call, Notice, Status
 from connections.services.outcomes import (
-    ACTIVATION_FETCHED_MESSAGE,
     ACTIVATION_PENDING_MESSAGE,
+    SITE_CHECKED_MESSAGE,
     TOKEN_LAPSED_MESSAGE,
+    TOKEN_REFUSED_MESSAGE,
     VERIFIED_MESSAGE,
     ConnectionActionError,
     Outcome,
 )
 
-VERIFY, ACTIVATION = "mindbody_verify", "mindbody_activation_fetch"
+VERIFY = "mindbody_verify"
+
+
+@dataclass(frozen=True)
+class Checked:
+    locations: int
+    token_proven: bool
+
+
+def _token_checkable(connection: MindbodySiteConnection) -> bool:
+    return connection.has_token and connection.status != Status.TOKEN_EXPIRED
 
 
 def verify_call(connection: MindbodySiteConnection, *, now: dt.datetime) -> Call:
-    """Read the site's locations with the stored key and token (skipped once it lapsed)."""
-    if connection.token_lapsed(now):
+    """The tokenless read, then (with a live token) the staff-only read; no database."""
+    if _token_checkable(connection) and connection.token_lapsed(now):
         return Call(connection)
     try:
-        locations = default_client().locations(common.credentials(connection))
-        return Call(connection, result=len(locations))
+        count = default_client().location_count(common.credentials(connection, staff=False))
     except MindbodyError as exc:
-        return Call(connection, error=exc)
+        return Call(connection, error=exc, cause=classify(exc))
+    if not _token_checkable(connection):
+        return Call(connection, result=Checked(count, token_proven=False))
+    try:
+        default_client().staff_check(common.credentials(connection))
+    except MindbodyError as exc:
+        # Key and site just answered, so a bare DeniedAccess is about the token.
+        cause = classify(exc)
+        cause = Cause.TOKEN if cause == Cause.DENIED else cause
+        return Call(connection, result=Checked(count, False), error=exc, cause=cause)
+    return Call(connection, result=Checked(count, token_proven=True))
 
 
 def _awaiting_owner(connection: MindbodySiteConnection) -> bool:
@@ -52,34 +79,61 @@ def _awaiting_owner(connection: MindbodySiteConnection) -> bool:
     )
 
 
+def _failed(
+    current: MindbodySiteConnection, call: Call, *, actor: Actor
+) -> tuple[Outcome, Notice] | str:
+    """Write a refusal; returns the (outcome, notice) of key/token ones, else the message."""
+    assert call.error is not None
+    cause, awaiting = call.cause, _awaiting_owner(current)
+    if cause == Cause.KEY or (cause == Cause.DENIED and not awaiting):
+        return common.refuse_key(current, action=VERIFY, error=call.error, actor=actor)
+    if cause == Cause.TOKEN:
+        reason = TOKEN_REFUSED_MESSAGE.format(error=call.error.text)
+        return common.expire(current, action=VERIFY, reason=reason, actor=actor, error=call.error)
+    if awaiting or (cause == Cause.SITE and not current.is_sandbox):
+        current.status = Status.ACTIVATION_REQUIRED
+        return ACTIVATION_PENDING_MESSAGE.format(error=call.error.text)
+    current.status = Status.FAILING
+    return call.error.text
+
+
+def _succeeded(current: MindbodySiteConnection, checked: Checked, now: dt.datetime) -> str:
+    if checked.token_proven:
+        if current.status != Status.TOKEN_EXPIRED:  # a token out of renewals works until it lapses
+            current.status, current.last_error = Status.ACTIVE, ""
+        current.last_verified_at = now
+        return VERIFIED_MESSAGE.format(count=checked.locations)
+    if current.status in (Status.KEY_REFUSED, Status.FAILING, Status.ACTIVATION_REQUIRED):
+        current.status, current.last_error = Status.PENDING, ""
+    return SITE_CHECKED_MESSAGE.format(count=checked.locations)
+
+
 def verify_record(call: Call, *, actor: Actor, now: dt.datetime) -> tuple[Outcome, Notice]:
     with transaction.atomic():
         current = common.locked(call.connection.pk)
-        if common.token_changed(current, call.connection):
+        if common.token_changed(current, call.connection) or (
+            current.api_key != call.connection.api_key
+        ):
             return common.changed_meanwhile(current, VERIFY)
         previous = current.status
         if call.result is None and call.error is None:
             assert current.token_expires_at is not None
             reason = TOKEN_LAPSED_MESSAGE.format(expires=current.token_expires_at)
             return common.expire(current, action=VERIFY, reason=reason, actor=actor)
+        if call.result is not None:
+            current.site_checked_at, current.location_count = now, call.result.locations
         if call.error is None:
-            # A token that can no longer be renewed still works until it lapses.
-            if previous != Status.TOKEN_EXPIRED:
-                current.status = Status.ACTIVE
-                current.last_error = ""
-            current.last_verified_at = now
-            message = VERIFIED_MESSAGE.format(count=call.result)
-            details = {"result": "ok", "locations": call.result}
+            message = _succeeded(current, call.result, now)
+            details = {"result": "ok", "locations": call.result.locations}
         else:
-            if _awaiting_owner(current):
-                current.status = Status.ACTIVATION_REQUIRED
-                message = ACTIVATION_PENDING_MESSAGE.format(error=call.error.text)
-            else:
-                current.status = Status.FAILING
-                message = call.error.text
-            current.last_error = message
-            details = {"result": "failed", **common.error_details(call.error)}
-        common.save(current, ["status", "last_error", "last_verified_at"])
+            written = _failed(current, call, actor=actor)
+            if isinstance(written, tuple):
+                common.save(current, ["site_checked_at", "location_count"])
+                return written
+            current.last_error = message = written
+            details = {"result": "failed", "cause": call.cause, **common.error_details(call.error)}
+        fields = ["status", "last_error", "last_verified_at", "site_checked_at", "location_count"]
+        common.save(current, fields)
         audit_record(
             actor=actor,
             action=VERIFY,
@@ -92,38 +146,21 @@ def verify_record(call: Call, *, actor: Actor, now: dt.datetime) -> tuple[Outcom
     return common.outcome(current, VERIFY, ok=call.error is None, message=message), notice
 
 
+@counts_calls
 def mindbody_connection_verify(
     *, connection: MindbodySiteConnection, actor: Actor, now: dt.datetime | None = None
 ) -> Outcome:
-    """Prove now that the key, the site and the token work together."""
+    """Prove now that key and site work and, when there is a live token, the token too."""
     now = now or timezone.now()
     before = common.fresh(connection.pk)
-    common.ensure_token(before)
     return common.finish(verify_record(verify_call(before, now=now), actor=actor, now=now))
 
 
-def mindbody_activation_fetch(*, connection: MindbodySiteConnection, actor: Actor) -> Outcome:
-    """Fetch the code and link the site owner uses to approve Keyport for a live site."""
-    before = common.fresh(connection.pk)
+def mindbody_connection_check(
+    *, connection: MindbodySiteConnection, actor: Actor, now: dt.datetime | None = None
+) -> Outcome | ConnectionActionError:
+    """The check run when a connection is added or its key replaced; never raises."""
     try:
-        activation = default_client().activation_code(common.credentials(before, staff=False))
-    except MindbodyError as exc:
-        failed = common.record_failure(before.pk, action=ACTIVATION, error=exc, actor=actor)
-        raise ConnectionActionError(failed.message, failed) from None
-    with transaction.atomic():
-        current = common.locked(before.pk)
-        current.activation_code = activation.code
-        current.activation_link = activation.link
-        fields = ["activation_code", "activation_link"]
-        if not current.is_sandbox and current.status in (Status.PENDING, Status.FAILING):
-            current.status = Status.ACTIVATION_REQUIRED
-            fields.append("status")
-        common.save(current, fields)
-        audit_record(
-            actor=actor,
-            action=ACTIVATION,
-            organization=current.organization,
-            target=current,
-            details={"activation_code": activation.code, "status": current.status},
-        )
-    return common.outcome(current, ACTIVATION, ok=True, message=ACTIVATION_FETCHED_MESSAGE)
+        return mindbody_connection_verify(connection=connection, actor=actor, now=now)
+    except ConnectionActionError as exc:
+        return exc

@@ -20,6 +20,7 @@ from connections.mindbody import MindbodyError, SiteCredentials
 from connections.models import ConnectionStatus, MindbodySiteConnection
 from connections.services.outcomes import (
     CHANGED_MEANWHILE_MESSAGE,
+    KEY_REFUSED_MESSAGE,
     NO_TOKEN_MESSAGE,
     ConnectionActionError,
     Outcome,
@@ -36,6 +37,7 @@ class Call:
     connection: MindbodySiteConnection
     result: Any = None
     error: MindbodyError | None = None
+    cause: str = ""
 
 
 def fresh(connection_id: int) -> MindbodySiteConnection:
@@ -130,6 +132,32 @@ def expire(
     )
     notice = notifications.TOKEN_EXPIRED if previous != Status.TOKEN_EXPIRED else None
     return outcome(current, action, ok=False, message=reason), notice
+
+
+def refuse_key(
+    current: MindbodySiteConnection, *, action: str, error: MindbodyError, actor: Actor
+) -> tuple[Outcome, Notice]:
+    """Mindbody refused the API key (inside the caller's transaction); email on the step in."""
+    previous = current.status
+    current.status = Status.KEY_REFUSED
+    current.last_error = KEY_REFUSED_MESSAGE.format(error=error.text)
+    save(current, ["status", "last_error"])
+    audit_record(
+        actor=actor,
+        action="mindbody_api_key_refused",
+        organization=current.organization,
+        target=current,
+        details={"previous_status": previous, "during": action, **error_details(error)},
+    )
+    notice = notifications.KEY_REFUSED if previous != Status.KEY_REFUSED else None
+    return outcome(current, action, ok=False, message=current.last_error), notice
+
+
+def key_refused(connection_id: int, *, action: str, error: MindbodyError, actor: Actor) -> Outcome:
+    """``refuse_key`` in its own transaction, then the email and the raised error."""
+    with transaction.atomic():
+        result = refuse_key(locked(connection_id), action=action, error=error, actor=actor)
+    return finish(result)
 
 
 def finish(result: tuple[Outcome, Notice]) -> Outcome:

@@ -13,6 +13,7 @@ from apps_registry.audit import audit_record
 from apps_registry.fields import last_four
 from apps_registry.models import Organization
 from apps_registry.updates import model_update
+from connections.call_tally import key_digest
 from connections.models import ConnectionStatus, MindbodySiteConnection
 
 
@@ -21,12 +22,13 @@ from connections.models import ConnectionStatus, MindbodySiteConnection
 def mindbody_connection_create(
     *, organization: Organization, name: str, site_id: int, api_key: str, actor: Actor
 ) -> MindbodySiteConnection:
-    """Keep a site's API key (encrypted) and ID; the connection is ``pending`` until verified."""
+    """Keep a site's API key (encrypted) and ID; ``pending`` until checked (``checks``)."""
     connection = MindbodySiteConnection(
         organization=organization,
         name=name.strip(),
         site_id=site_id,
         api_key=api_key,
+        api_key_digest=key_digest(api_key),
         created_by=actor.user,
     )
     connection.full_clean()
@@ -42,7 +44,14 @@ def mindbody_connection_create(
 
 
 CONNECTION_UPDATABLE = ("name",)
-_KEY_FIELDS = ("api_key", "status", "last_error")
+_KEY_FIELDS = (
+    "api_key",
+    "api_key_digest",
+    "status",
+    "last_error",
+    "site_checked_at",
+    "location_count",
+)
 
 
 @sensitive_variables("api_key")
@@ -62,7 +71,14 @@ def mindbody_connection_update(
     )
     wanted = dict(data)
     if api_key:
-        wanted |= {"api_key": api_key, "status": ConnectionStatus.PENDING, "last_error": ""}
+        wanted |= {
+            "api_key": api_key,
+            "api_key_digest": key_digest(api_key),
+            "status": ConnectionStatus.PENDING,
+            "last_error": "",
+            "site_checked_at": None,  # the new key's check replaces the old one's
+            "location_count": None,
+        }
     changed = model_update(instance=connection, fields=fields, data=wanted)
     audited = [name for name in changed if name in CONNECTION_UPDATABLE]
     audit_record(

@@ -23,11 +23,31 @@ TOKEN_LAPSED_MESSAGE = (
     "The staff token expired on {expires:%Y-%m-%d %H:%M} UTC. "
     "A staff member must issue a new token."
 )
-TOKEN_REFUSED_MESSAGE = "A staff member must issue a new token. {error}"
+TOKEN_REFUSED_MESSAGE = (
+    "Mindbody no longer accepts the staff token: a staff member must issue a new token. {error}"
+)
+KEY_REFUSED_MESSAGE = (
+    "The API key was refused: create a new key in the developer portal and replace it here. {error}"
+)
+RENEWAL_UNCERTAIN_MESSAGE = (
+    "Mindbody may have renewed the token without confirming it, so Keyport counted the "
+    "renewal as spent and will not send it again in this pass; the next hourly pass renews "
+    "again. {error}"
+)
+ISSUE_UNCERTAIN_MESSAGE = (
+    "Mindbody may have issued a token without confirming it; Keyport did not ask again. "
+    "Issue the token once more. {error}"
+)
+SITE_CHECKED_MESSAGE = (
+    "The API key and site ID work: Mindbody answered with {count} location(s). "
+    "Issue a staff token next."
+)
 TOKEN_REVOKED_MESSAGE = "Revoked the staff token; issue a new one to use this site again."
 NO_TOKEN_MESSAGE = "This connection has no staff token; issue one first."
 TOKEN_EXPIRED_STATE_MESSAGE = "This token can no longer be renewed; issue a new staff token."
-VERIFIED_MESSAGE = "Verified: Mindbody answered with {count} location(s)."
+VERIFIED_MESSAGE = (
+    "Verified: Mindbody accepted the staff token and answered with {count} location(s)."
+)
 ACTIVATION_FETCHED_MESSAGE = (
     "Send the activation link to the site owner: they must approve Keyport before the site answers."
 )

@@ -2,8 +2,9 @@
 
 Calls to Mindbody run on a thread pool of ``MINDBODY_MAX_CONCURRENCY`` threads that never
 touch the database; each answer is written by the calling thread as it arrives, one short
-transaction per connection. Any failure is caught per connection, so one bad site (even one
-whose key no longer decrypts) never stops the others.
+transaction per connection; the calls they cost are added to the call budget once a second
+and when the pass ends (one write, not one per connection). Any failure is caught per
+connection, so one bad site (even one whose key no longer decrypts) never stops the others.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -21,6 +23,7 @@ from apps_registry.actors import Actor
 from apps_registry.crypto import SecretDecryptionError
 from connections import notifications, selectors
 from connections.models import MindbodySiteConnection
+from connections.services.budget import mindbody_calls_record
 from connections.services.checks import VERIFY, verify_call, verify_record
 from connections.services.common import Call, Notice, fresh
 from connections.services.outcomes import UNEXPECTED_FAILURE_MESSAGE, Outcome, PassReport
@@ -29,6 +32,7 @@ from connections.services.tokens import RENEW, renew_call, renew_record
 log = logging.getLogger(__name__)
 CallFn = Callable[..., Call]
 RecordFn = Callable[..., tuple[Outcome, Notice]]
+COUNT_EVERY = 1.0  # seconds between additions to the call budget during a pass
 
 
 class _Gauge:
@@ -83,6 +87,7 @@ def _run(
     report = PassReport(action, outcomes=broken)
     gauge = _Gauge()
     workers = max(1, settings.MINDBODY_MAX_CONCURRENCY)
+    flushed = time.monotonic()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mindbody") as pool:
         futures = {pool.submit(gauge.run, call, c, now): c for c in connections}
         for future in as_completed(futures):
@@ -95,9 +100,13 @@ def _run(
                     _failed(connection.pk, str(connection), action, UNEXPECTED_FAILURE_MESSAGE),
                     None,
                 )
+            if time.monotonic() - flushed >= COUNT_EVERY:
+                mindbody_calls_record()
+                flushed = time.monotonic()
             if notice:
                 notifications.send(notice, connection_id=connection.pk)
             report.outcomes.append(outcome)
+    mindbody_calls_record()
     report.peak_in_flight = gauge.peak
     log.info("Mindbody %s pass: %s", action, report.summary())
     return report
@@ -115,7 +124,7 @@ def mindbody_tokens_renew_due(
 def mindbody_connections_verify_all(
     *, actor: Actor | None = None, now: dt.datetime | None = None
 ) -> PassReport:
-    """Verify every connection holding a token; the first failure of an active site emails."""
+    """Check every connection's key and site, and every live token; emails on the first failure."""
     now = now or timezone.now()
     ids = selectors.connections_to_verify().values_list("pk", flat=True)
     return _run(VERIFY, ids, verify_call, verify_record, actor=actor or Actor.system(), now=now)

@@ -12,7 +12,10 @@ from connections.management.commands._report import print_report
 
 
 class Command(BaseCommand):
-    help = "Verify every Mindbody connection that holds a staff token (GET /site/locations)."
+    help = (
+        "Check every Mindbody connection's API key and site (GET /site/locations, no token) "
+        "and its staff token (GET /site/liabilitywaiver)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = services.mindbody_connections_verify_all(actor=Actor.cli())
