@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from apps_registry import services
 from apps_registry.models import ApiKey, ApiScope, Application
+from tests.factories import make_zenoti_application
 from tests.support_verify import call, issue
+from tests.support_zenoti import zenoti_key
 
 
 def test_valid_key_answers_the_app_and_its_scopes(api_client, verifier, issued, scopes):
@@ -52,21 +54,11 @@ def test_another_organizations_key_is_indistinguishable_from_none(
     assert ApiKey.objects.get(pk=theirs.key_id).last_used_at is None
 
 
-def test_zenoti_issued_key_is_not_found(api_client, verifier, organization, scopes, actor):
-    services.application_record(
-        organization=organization,
-        name="Zenoti webstore",
-        uri="https://shop.example.com",
-        login_user_type="guest",
-        source_app="external_webstore",
-        scopes=scopes,
-        application_id="zen-1",
-        secret="zenoti-secret",
-        api_key="zenoti-issued-key-123456",
-        api_key_expires_at=timezone.now() + dt.timedelta(days=30),
-        actor=actor,
-    )
-    body = call(api_client, verifier[1], {"key": "zenoti-issued-key-123456"}).json()
+def test_zenoti_issued_key_is_not_found(api_client, verifier, organization, actor, fake_zenoti):
+    raw = zenoti_key()
+    fake_zenoti.add_key(raw)  # valid at Zenoti: Zenoti verifies it, Keyport's API does not
+    make_zenoti_application(organization, actor=actor, api_key=raw)
+    body = call(api_client, verifier[1], {"key": raw}).json()
     assert body == {"valid": False, "code": "NOT_FOUND"}
 
 
