@@ -1,13 +1,13 @@
 """The reads behind key verification: the key by digest with its app, the app's scope codes
 and the asking verifier token, in one round trip of indexed lookups; nothing decrypted.
 
-Both are built by the ORM with ``values()`` (no encrypted column in the select list; tests
-assert the SQL) but compiled once per process: compiling this query costs more than running
-it. On PostgreSQL they run on a server-side-binding cursor, so psycopg prepares them after a
-few uses and PostgreSQL plans them once per connection (with a transaction-pooling PgBouncer,
-enable its prepared-statement support). The token is read through uncorrelated subqueries (one index
-probe each), not a join: PostgreSQL planned the join from the token and walked every app of
-the organization, a cost that grows with the number of keys.
+The queries are built by the ORM with ``values()`` (no encrypted column in the select list;
+tests assert the SQL) but compiled once per process: compiling costs more than running them.
+On PostgreSQL they run on a server-side-binding cursor, so psycopg prepares them after a few
+uses and PostgreSQL plans them once per connection (behind a transaction-pooling PgBouncer,
+enable its prepared-statement support). The token is read through uncorrelated subqueries
+(two index probes, its row as one JSON array), not a join: PostgreSQL planned the join from
+the token and walked every app of the organization, a cost that grows with the keys.
 """
 
 from __future__ import annotations
@@ -39,6 +39,16 @@ DATETIME_COLUMNS = frozenset(
 DIGEST, TOKEN, ORGANIZATION = "<digest>", "<token digest>", -424242  # bound per call
 
 
+class JsonArray(models.Func):
+    """``json_build_array`` on PostgreSQL, ``json_array`` on SQLite: a row in one column."""
+
+    function = "JSON_BUILD_ARRAY"
+    output_field = models.TextField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, function="JSON_ARRAY", **extra)
+
+
 class JsonList(models.Aggregate):
     """``json_agg`` on PostgreSQL, ``json_group_array`` on SQLite: a list in one column."""
 
@@ -52,7 +62,7 @@ class JsonList(models.Aggregate):
 @cache
 def _key_sql(vendor: str, scope: str) -> tuple[str, tuple[Any, ...], list[str]]:
     """``scope``: "any" key, an "organization"'s, or the organization of a "verifier" token
-    (whose columns then come along as uncorrelated subqueries: one index probe each)."""
+    (whose row then comes along as one JSON array: two uncorrelated index probes in all)."""
     codes = (
         Application.scopes.through.objects.filter(application_id=OuterRef("application_id"))
         .order_by()
@@ -66,10 +76,11 @@ def _key_sql(vendor: str, scope: str) -> tuple[str, tuple[Any, ...], list[str]]:
         queryset = queryset.filter(application__organization_id=ORGANIZATION)
     if scope == "verifier":
         token = VerifierToken.objects.filter(token_digest=TOKEN).order_by()
+        as_array = token.annotate(row=JsonArray(*VERIFIER_COLUMNS)).values("row")[:1]
         queryset = queryset.filter(
             application__organization_id=Subquery(token.values("organization_id")[:1])
-        ).annotate(**{f"verifier_{c}": Subquery(token.values(c)[:1]) for c in VERIFIER_COLUMNS})
-        columns += [f"verifier_{c}" for c in VERIFIER_COLUMNS]
+        ).annotate(verifier=Subquery(as_array))
+        columns.append("verifier")
     columns.append("scope_codes")
     queryset = queryset.annotate(scope_codes=Subquery(codes)).order_by().values(*columns)
     sql, params = queryset.query.sql_with_params()
@@ -125,14 +136,24 @@ def key_for_verification(
     """The key by digest with its app's columns and sorted ``scope_codes``, or ``None``.
 
     With ``organization_id`` only that organization's key; with ``token_digest`` only a key
-    of that verifier token's organization, and the token's ``verifier_*`` columns with it
-    (one round trip on the hot path; ``None`` means no such key *or* no such token).
+    of that verifier token's organization, and the token's ``VERIFIER_COLUMNS`` with it as
+    ``row["verifier"]`` (one round trip; ``None`` means no such key *or* no such token).
     """
     scope = "verifier" if token_digest else "organization" if organization_id else "any"
     compiled = _key_sql(connection.vendor, scope)
     bound = {DIGEST: key_digest, TOKEN: token_digest, ORGANIZATION: organization_id}
     row = _fetch_one(compiled, bound)
-    if row is not None:
-        raw = row["scope_codes"]
-        row["scope_codes"] = sorted(json.loads(raw) if isinstance(raw, str) else raw or [])
+    if row is None:
+        return None
+    row["scope_codes"] = sorted(_json(row["scope_codes"]) or [])
+    if "verifier" in row:
+        verifier = dict(zip(VERIFIER_COLUMNS, _json(row["verifier"]), strict=True))
+        for column in DATETIME_COLUMNS.intersection(verifier):
+            verifier[column] = _as_datetime(verifier[column])
+        row["verifier"] = verifier
     return row
+
+
+def _json(value: Any) -> Any:
+    """psycopg decodes ``json`` itself; SQLite hands back the text."""
+    return json.loads(value) if isinstance(value, str) else value

@@ -26,7 +26,7 @@ from django.views.decorators.debug import sensitive_variables
 from apps_registry import credentials
 from apps_registry.models import ApiKey
 from apps_registry.models.applications import CredentialOrigin
-from apps_registry.selectors_verification import VERIFIER_COLUMNS, key_for_verification
+from apps_registry.selectors_verification import key_for_verification
 from apps_registry.services.last_use import last_use_stamp
 from apps_registry.services.verifier_auth import verifier_accept, verifier_token_authenticate
 
@@ -126,7 +126,7 @@ def api_key_verify(
         if row is None:  # no such key for this token, or no such token: which one?
             identity = verifier_token_authenticate(verifier_token, ip=ip, now=now)
             return Verification(Verdict.NOT_FOUND, verifier_id=identity.id)
-        verifier = {c: row[f"verifier_{c}"] for c in VERIFIER_COLUMNS}
+        verifier = row["verifier"]
         verifier_id = verifier_accept(verifier, raw_token=verifier_token, ip=ip, now=now).id
     if row is None or row["application__credential_origin"] != CredentialOrigin.GENERATED:
         return Verification(Verdict.NOT_FOUND, verifier_id=verifier_id)
