@@ -44,6 +44,7 @@ ACTION_LABELS: dict[str, str] = {
     "two_factor_enrol": "Authenticator enrolled",
     "two_factor_reset": "Authenticator reset",
     "user_create": "User added",
+    "expiry_alert_test": "Test alert sent",
 }
 FAILED_SUFFIX = "_failed"
 DETAIL_LABELS = {"changed": "Changed", "items": "Exported", "file": "File", "format": "Format"}

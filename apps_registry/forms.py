@@ -95,6 +95,7 @@ class OrganizationForm(forms.ModelForm):
             "expiry_alert_days",
             "alert_recipients",
             "alerts_enabled",
+            "app_contacts",
         ]
 
 

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from apps_registry.alerts.digest import ROTATE_IN_ZENOTI, rotate_url
+from apps_registry.alerts.digest import rotate_url
+from apps_registry.alerts.message import ROTATE_IN_ZENOTI
 from apps_registry.models import ApiKey
 
 log = logging.getLogger(__name__)

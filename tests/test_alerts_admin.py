@@ -107,6 +107,7 @@ def _org_form(**overrides):
         "expiry_alert_days": "30, 7, 1",
         "alert_recipients": "ops@serenity.test",
         "alerts_enabled": True,
+        "app_contacts": "members",
         **overrides,
     }
     return OrganizationForm(data=data)

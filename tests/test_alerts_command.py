@@ -32,7 +32,8 @@ def test_dry_run_prints_a_table_and_sends_nothing(spa, capsys, mailoutbox) -> No
     header, _, row, *_ = out.splitlines()
     assert header.split() == " ".join(COLUMNS).split()
     assert row.split()[:4] == ["Serenity", "Spa", "Booking", "widget"]
-    assert key.prefix in row and row.rstrip().endswith("30, 7")
+    assert key.prefix in row and "30, 7  " in row
+    assert row.rstrip().endswith("ops@serenity.test, sec@serenity.test")  # who would get it
     assert raw_key not in out
     assert not ExpiryAlert.objects.exists() and mailoutbox == []
 

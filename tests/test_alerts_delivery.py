@@ -8,7 +8,8 @@ import pytest
 
 from apps_registry.alerts.claims import expiry_alerts_scan
 from apps_registry.alerts.delivery import NO_RECIPIENTS_ERROR, Delivery, expiry_alerts_deliver
-from apps_registry.alerts.digest import DIGEST_SUBJECT, DigestLine
+from apps_registry.alerts.digest import DigestLine
+from apps_registry.alerts.message import WHY_CONTACT, WHY_RECIPIENT
 from apps_registry.models import ExpiryAlert
 from apps_registry.models.keys import days_until
 from tests.factories import make_application, make_key
@@ -55,15 +56,17 @@ def test_digest_reaches_each_recipient_once_with_only_their_apps(due_keys, smtp_
     assert all(len(mails) == 1 for mails in inbox.values())
     prefixes = {name: key.prefix for name, key in due_keys.items()}
     everything = inbox["ops@serenity.test"][0]
-    assert everything.message["Subject"] == DIGEST_SUBJECT.format(
-        organization="Serenity Spa", count=3, noun="keys"
-    )
+    assert everything.message["Subject"] == "3 API keys expire within 25 days (1 already expired)"
+    assert WHY_RECIPIENT.format(organization="Serenity Spa") in everything.text
     assert all(prefix in everything.text for prefix in prefixes.values())
     developer = inbox["dev@widget.test"][0].text
     assert prefixes["b25"] in developer and prefixes["b5"] in developer
     assert prefixes["k-2"] not in developer
     kiosk = inbox["kiosk@vendor.test"][0]
-    assert "1 API key expiring" in kiosk.message["Subject"] and prefixes["k-2"] in kiosk.html
+    assert kiosk.message["Subject"] == "Front desk kiosk: API key expired 2 days ago"
+    assert prefixes["k-2"] in kiosk.html
+    why = WHY_CONTACT.format(organization="Serenity Spa", applications="Front desk kiosk")
+    assert why in kiosk.text
     assert set(ExpiryAlert.objects.values_list("status", flat=True)) == {"sent"}
     row = ExpiryAlert.objects.get(api_key=due_keys["k-2"], threshold_days=0)
     assert row.recipients == ["kiosk@vendor.test", "ops@serenity.test", "sec@serenity.test"]

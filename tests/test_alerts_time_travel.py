@@ -18,7 +18,7 @@ from tests.support_alerts import NOW, in_days
 pytestmark = pytest.mark.django_db
 
 GAP = range(20, 30)  # beat was down on these days
-LINE = re.compile(r"^- .+: key (\S+)$", re.MULTILINE)
+LINE = re.compile(r"^- .+?: key ([A-Za-z0-9_]+)", re.MULTILINE)
 DAYS = re.compile(r"\((\d+ days?|less than 1 day|expired[^)]*)\)")
 
 

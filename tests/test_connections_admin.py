@@ -114,7 +114,7 @@ def test_wrong_password_shows_mindbodys_words_and_not_the_password(
     assert STAFF_PASSWORD not in page
 
 
-@pytest.mark.parametrize("action", ["verify", "renew", "revoke", "activation"])
+@pytest.mark.parametrize("action", ["verify", "renew", "revoke"])
 def test_buttons_confirm_on_get_and_act_on_post(operator_client, issued_connection, action) -> None:
     before = AuditEvent.objects.count()
     confirm = operator_client.get(_url(action, issued_connection))

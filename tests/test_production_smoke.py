@@ -87,6 +87,7 @@ def register_app_and_key(admin: AdminClient, user_pk: str) -> dict[str, str]:
             "expiry_alert_days": "30, 7, 1",
             "alert_recipients": ORG_RECIPIENT,
             "alerts_enabled": "on",
+            "app_contacts": "members",
             "_continue": "Save and continue editing",
         },
     )

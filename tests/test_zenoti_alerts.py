@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from apps_registry.alerts.claims import expiry_alerts_scan
 from apps_registry.alerts.delivery import expiry_alerts_deliver
-from apps_registry.alerts.digest import ROTATE_IN_ZENOTI
 from apps_registry.alerts.due import find_due
+from apps_registry.alerts.message import ROTATE_IN_ZENOTI
 from apps_registry.export.applications import application_item
 from apps_registry.models import ApiKey, Application
 from tests.factories import make_application, make_key, make_zenoti_application
@@ -46,7 +46,7 @@ def test_the_digest_sends_zenoti_keys_to_record_replacement(mixed, smtp_server) 
     rotate = f"/keys/{own_key.pk}/rotate/"
     assert f"{ROTATE_IN_ZENOTI}: http://testserver/admin{replacement}" in mail.text
     assert (
-        f"Rotate it: http://testserver/admin/apps_registry/application/{own_key.application_id}{rotate}"
+        f"Rotate it in Keyport: http://testserver/admin/apps_registry/application/{own_key.application_id}{rotate}"
         in mail.text
     )
     assert f"/keys/{zenoti_key_row.pk}/rotate/" not in mail.text + mail.html

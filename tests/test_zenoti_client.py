@@ -29,7 +29,7 @@ def fake() -> Iterator[FakeZenoti]:
 
 def client(**overrides: object) -> ZenotiClient:
     options: dict = {
-        "connect_timeout": 0.5,
+        "connect_timeout": 2.0,
         "read_timeout": READ_TIMEOUT,
         "max_retries": 2,
         "retry_after_max": 2,

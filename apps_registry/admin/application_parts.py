@@ -74,7 +74,15 @@ class ApiKeyInline(admin.TabularInline):
     extra = 0
     max_num = 0
     can_delete = False
-    fields = ("prefix", "status_label", "expires_at", "days_left", "last_used", "actions")
+    fields = (
+        "prefix",
+        "label",
+        "status_label",
+        "expires_at",
+        "days_left",
+        "last_used",
+        "actions",
+    )
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[ApiKey]:

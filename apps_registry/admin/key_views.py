@@ -6,6 +6,7 @@ and goes through a service; new plaintext travels only via ``show_once``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -14,11 +15,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.debug import sensitive_variables
 
 from apps_registry import services, show_once
 from apps_registry.actors import Actor
+from apps_registry.admin.key_forms import GenerateKeyForm
 from apps_registry.admin.last_use import last_use_sentence
 from apps_registry.models import ApiKey, Application
 from apps_registry.services import KeyStateError
@@ -53,6 +56,28 @@ ACTION_TEXT = {
 MARKED_REVOKED = (
     "Key {prefix} is marked as revoked: Keyport no longer exports it. Revoke it in Zenoti too."
 )
+
+
+def confirmation_dates(
+    action: str, organization: Any, key: ApiKey | None, now: dt.datetime
+) -> list[str]:
+    """The exact moments the confirmation page promises, before anything is done."""
+    lifetime = dt.timedelta(days=organization.api_key_lifetime_days)
+    if action == "rotate" and key is not None:
+        grace_end = min(key.expires_at, now + dt.timedelta(days=organization.rotation_grace_days))
+        return [
+            f"The new key will expire on {now + lifetime:%Y-%m-%d %H:%M} UTC.",
+            f"The old key {key.prefix} keeps working until {grace_end:%Y-%m-%d %H:%M} UTC "
+            f"(the {organization.rotation_grace_days}-day grace period), then expires.",
+        ]
+    if action == "revoke" and key is not None:
+        return [f"Key {key.prefix} stops working now; it would have expired on "
+                f"{key.expires_at:%Y-%m-%d %H:%M} UTC."]  # fmt: skip
+    if action == "generate":
+        return [
+            f"With the longest lifetime the key expires on {now + lifetime:%Y-%m-%d %H:%M} UTC."
+        ]
+    return []
 
 
 def _change_url(application: Application) -> str:
@@ -106,7 +131,12 @@ def key_action_view(
         key = ApiKey.objects.filter(application=application, pk=key_id).defer("key").first()
         if key is None:
             raise Http404("No such key for this application.")
-    if request.method != "POST":
+    organization = application.organization
+    form = None
+    if action == "generate":
+        data = request.POST if request.method == "POST" else None
+        form = GenerateKeyForm(data, maximum_days=organization.api_key_lifetime_days)
+    if request.method != "POST" or (form is not None and not form.is_valid()):
         zenoti_revoke = application.issued_by_zenoti and action == "revoke"
         title, explanation = ACTION_TEXT["mark_revoked" if zenoti_revoke else action]
         context = {
@@ -117,6 +147,8 @@ def key_action_view(
             "application": application,
             "key": key,
             "last_use": last_use_sentence(key.last_used_at) if key is not None else "",
+            "form": form,
+            "dates": confirmation_dates(action, organization, key, timezone.now()),
             "action": action,
             "change_url": _change_url(application),
         }
@@ -133,7 +165,13 @@ def key_action_view(
             assert key is not None
             new_key, raw_key = services.api_key_rotate(api_key=key, actor=actor)
         else:
-            new_key, raw_key = services.api_key_generate(application=application, actor=actor)
+            assert form is not None
+            new_key, raw_key = services.api_key_generate(
+                application=application,
+                actor=actor,
+                label=form.cleaned_data["label"],
+                lifetime_days=form.cleaned_data["lifetime_days"],
+            )
     except KeyStateError as exc:
         messages.error(request, str(exc))
         return HttpResponseRedirect(_change_url(application))
@@ -141,6 +179,11 @@ def key_action_view(
         request,
         target=f"app:{application.pk}",
         values=[
+            *(
+                [show_once.ShownValue("Label", new_key.label, secret=False)]
+                if new_key.label
+                else []
+            ),
             show_once.ShownValue("Key prefix", new_key.prefix, secret=False),
             show_once.ShownValue("API key", raw_key, secret=True),
             show_once.ShownValue(

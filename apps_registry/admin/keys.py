@@ -36,8 +36,9 @@ from apps_registry.models import ApiKey
 from apps_registry.models.applications import CredentialOrigin
 from apps_registry.services import api_key_revoke
 
-CSV_COLUMNS = ["application", "organization", "issuer", "prefix", "status", "expires_at",
-               "days_left", "last_used_at"]  # fmt: skip
+CSV_COLUMNS = ["application", "organization", "issuer", "prefix", "label", "last_four",
+               "status", "expires_at", "days_left", "last_used_at", "zenoti_check",
+               "zenoti_checked_at"]  # fmt: skip
 REVOKED_MESSAGE = "Revoked {count} key(s). They never authenticate again."
 ZENOTI_REVOKE_NOTE = (
     "Keys issued by Zenoti are only marked as revoked here (Keyport stops exporting them): "
@@ -53,12 +54,13 @@ def issuer_label(key: ApiKey) -> str:
 @admin.register(ApiKey)
 class ApiKeyAdmin(OrganizationScopedAdmin):
     organization_path = "application__organization"
-    list_display = ["prefix", "application_link", "issuer", "status_label", "expires",
+    list_display = ["key_name", "application_link", "issuer", "status_label", "expires",
                     "days_left", "last_used", "key_actions"]  # fmt: skip
     list_display_links = None
     list_filter = [KeyStatusFilter, IssuerFilter, ZenotiCheckFilter, ExpiryWindowFilter,
                    UsageFilter, KeyOrganizationFilter]  # fmt: skip
-    search_fields = ["prefix", "application__name"]
+    search_fields = ["prefix", "label", "last_four", "application__name"]
+    search_help_text = "Search by prefix, label, the last four characters or the application."
     ordering = ["expires_at"]
     actions = ["revoke_selected"]
     change_list_template = "admin/apps_registry/apikey/change_list.html"
@@ -87,6 +89,17 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
             reverse("admin:apps_registry_application_change", args=[key.application_id])
         )
 
+    @admin.display(description="Key", ordering="prefix")
+    def key_name(self, key: ApiKey) -> str:
+        """Prefix, label, and for a Zenoti key the last four (what Zenoti's screen shows)."""
+        hint = f"…{key.last_four}" if key.last_four and key.application.issued_by_zenoti else ""
+        return format_html(
+            "<code>{}</code>{}{}",
+            key.prefix,
+            format_html(' <span class="quiet">{}</span>', hint) if hint else "",
+            format_html("<br>{}", key.label) if key.label else "",
+        )
+
     @admin.display(description="Application", ordering="application__name")
     def application_link(self, key: ApiKey) -> str:
         url = reverse("admin:apps_registry_application_change", args=[key.application_id])
@@ -110,7 +123,15 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
 
     @admin.display(description="Status")
     def status_label(self, key: ApiKey) -> str:
-        return key.status().label
+        """The status, and for a Zenoti key the result of its last live check."""
+        if not key.zenoti_checked_at:
+            return key.status().label
+        return format_html(
+            '{}<br><span class="quiet">{}, {}</span>',
+            key.status().label,
+            key.get_zenoti_result_display(),
+            f"{key.zenoti_checked_at:%Y-%m-%d}",
+        )
 
     @admin.display(description="Days left", ordering="expires_at")
     def days_left(self, key: ApiKey) -> int | str:
@@ -155,8 +176,12 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
         writer.writerow(CSV_COLUMNS)
         for key in keys:
             days = key.days_left()
+            checked = key.zenoti_checked_at
             writer.writerow([key.application.name, key.application.organization.name,
-                             issuer_label(key), key.prefix, key.status().label,
-                             key.expires_at.isoformat(), "" if days is None else days,
-                             key.last_used_at.isoformat() if key.last_used_at else ""])  # fmt: skip
+                             issuer_label(key), key.prefix, key.label, key.last_four,
+                             key.status().label, key.expires_at.isoformat(),
+                             "" if days is None else days,
+                             key.last_used_at.isoformat() if key.last_used_at else "",
+                             key.get_zenoti_result_display() if checked else "",
+                             checked.isoformat() if checked else ""])  # fmt: skip
         return response

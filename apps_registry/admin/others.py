@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 from django.utils.html import format_html, format_html_join
 
 from apps_registry.admin.scoping import OrganizationScopedAdmin
+from apps_registry.admin.test_alert import send_test_alert_view
 from apps_registry.audit_display import action_label, detail_rows, detail_summary, target_url
 from apps_registry.forms import OrganizationForm
 from apps_registry.models import ApiScope, AuditEvent, Organization
@@ -28,6 +30,14 @@ class OrganizationAdmin(OrganizationScopedAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["members"]
+
+    def get_urls(self) -> list[URLPattern]:
+        def test_alert(request: HttpRequest, object_id: str) -> HttpResponse:
+            return send_test_alert_view(self, request, object_id)
+
+        view = self.admin_site.admin_view(test_alert)
+        name = "apps_registry_organization_test_alert"
+        return [path("<path:object_id>/send-test-alert/", view, name=name), *super().get_urls()]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Tenants are created by a superuser; operators manage their own.

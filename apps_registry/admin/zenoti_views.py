@@ -20,7 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from apps_registry import services
 from apps_registry.actors import Actor
 from apps_registry.admin.key_views import _application_for_change, _change_url
-from apps_registry.alerts.digest import ROTATE_IN_ZENOTI
+from apps_registry.alerts.message import ROTATE_IN_ZENOTI
 from apps_registry.models import ApiKey, Application
 from apps_registry.services import KeyStateError
 from apps_registry.services.recorded_keys import RECORD_NOT_ZENOTI_MESSAGE

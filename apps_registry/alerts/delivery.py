@@ -20,6 +20,7 @@ from django.db import transaction
 
 from apps_registry.alerts.digest import AlertRow, DigestPlan, plan_digest
 from apps_registry.models import ExpiryAlert, ExpiryAlertStatus, Organization
+from apps_registry.models.organizations import AppContacts
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,8 @@ def _locked_rows(organization_id: int, claim: str) -> list[ExpiryAlert]:
             "attempts",
             "status",
             "api_key__prefix",
+            "api_key__label",
+            "api_key__last_four",
             "api_key__application_id",
             "api_key__application__name",
             "api_key__application__contact_emails",
@@ -83,6 +86,8 @@ def as_alert_row(alert: ExpiryAlert) -> AlertRow:
         expires_at=alert.expires_at,
         delivered_to=frozenset(alert.recipients or []),
         issued_by_zenoti=application.issued_by_zenoti,
+        label=alert.api_key.label,
+        last_four=alert.api_key.last_four,
     )
 
 
@@ -139,12 +144,15 @@ def expiry_alerts_deliver(
         alerts = _locked_rows(organization_id, claim)
         if not alerts:
             return DeliveryOutcome(status=Delivery.NOTHING)
-        organization = Organization.objects.only("name", "alert_recipients").get(pk=organization_id)
+        organization = Organization.objects.only("name", "alert_recipients", "app_contacts").get(
+            pk=organization_id
+        )
         plan = plan_digest(
             organization_name=organization.name,
             org_recipients=list(organization.alert_recipients or []),
             rows=[as_alert_row(alert) for alert in alerts],
             now=now,
+            contacts_external=organization.app_contacts == AppContacts.EXTERNAL,
         )
         if not plan.audience:
             status = _record(alerts, {}, error=NO_RECIPIENTS_ERROR, final_attempt=True, now=now)

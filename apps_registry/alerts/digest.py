@@ -14,18 +14,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 
+from apps_registry.alerts.message import Reason, build_message
 from apps_registry.models.keys import days_until
-
-DIGEST_SUBJECT = "[Keyport] {organization}: {count} API {noun} expiring or expired"
-TEXT_TEMPLATE = "emails/expiry_digest.txt"
-HTML_TEMPLATE = "emails/expiry_digest.html"
-ROTATE_IN_ZENOTI = (
-    "Rotate it in Zenoti (Configuration → Apps → Credentials → Rotate), "
-    "then record the new key here"
-)
 
 
 @dataclass(frozen=True)
@@ -41,6 +33,8 @@ class AlertRow:
     expires_at: dt.datetime
     delivered_to: frozenset[str] = frozenset()
     issued_by_zenoti: bool = False
+    label: str = ""
+    last_four: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,6 +47,8 @@ class DigestLine:
     rotate_url: str  # the page that replaces the key: Rotate, or Record replacement key
     alert_ids: tuple[int, ...]
     issued_by_zenoti: bool = False
+    label: str = ""
+    last_four: str = ""
 
     @property
     def days_left_label(self) -> str:
@@ -111,6 +107,8 @@ def _lines(rows: Iterable[AlertRow], now: dt.datetime) -> dict[int, DigestLine]:
             ),
             alert_ids=tuple(sorted(ids[key_id])),
             issued_by_zenoti=row.issued_by_zenoti,
+            label=row.label,
+            last_four=row.last_four,
         )
         for key_id, row in first.items()
     }
@@ -126,39 +124,20 @@ def _audience(org_recipients: Sequence[str], rows: Sequence[AlertRow]) -> dict[s
     return audience
 
 
-def build_message(
-    *, organization_name: str, recipient: str, lines: list[DigestLine]
-) -> EmailMultiAlternatives:
-    count = len(lines)
-    subject = DIGEST_SUBJECT.format(
-        organization=organization_name, count=count, noun="key" if count == 1 else "keys"
-    )
-    context = {
-        "organization": organization_name,
-        "lines": lines,
-        "count": count,
-        "any_keyport": any(not line.issued_by_zenoti for line in lines),
-        "any_zenoti": any(line.issued_by_zenoti for line in lines),
-        "rotate_in_zenoti": ROTATE_IN_ZENOTI,
-    }
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(TEXT_TEMPLATE, context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient],
-    )
-    message.attach_alternative(render_to_string(HTML_TEMPLATE, context), "text/html")
-    return message
-
-
 def plan_digest(
     *,
     organization_name: str,
     org_recipients: Sequence[str],
     rows: Sequence[AlertRow],
     now: dt.datetime,
+    contacts_external: bool = False,
 ) -> DigestPlan:
-    """Messages still owed: a recipient already given every row of a key skips that key."""
+    """Messages still owed: a recipient already given every row of a key skips that key.
+
+    With ``contacts_external`` the apps' contacts (who are not organization recipients) get
+    the same facts without links into an admin they cannot open.
+    """
+    org_addresses = {normalize(email) for email in org_recipients}
     lines = _lines(rows, now)
     rows_by_key: dict[int, list[AlertRow]] = defaultdict(list)
     for row in rows:
@@ -172,8 +151,13 @@ def plan_digest(
         )
         if owed:
             chosen = [lines[k] for k in owed]
+            as_member = address in org_addresses
             message = build_message(
-                organization_name=organization_name, recipient=address, lines=chosen
+                organization_name=organization_name,
+                recipient=address,
+                lines=chosen,
+                reason=Reason.RECIPIENT if as_member else Reason.CONTACT,
+                with_links=as_member or not contacts_external,
             )
             plan.messages.append(PlannedMessage(recipient=address, lines=chosen, message=message))
     return plan

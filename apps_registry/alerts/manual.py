@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from apps_registry.alerts.claims import ScanReport, expiry_alerts_scan
 from apps_registry.alerts.delivery import Delivery, expiry_alerts_deliver
+from apps_registry.alerts.digest import normalize
 from apps_registry.alerts.due import DueKey, thresholds_label
-from apps_registry.models import Organization
+from apps_registry.models import Application, Organization
 from apps_registry.models.keys import days_until
 
 
@@ -28,6 +29,7 @@ class PreviewRow:
     expires_at: dt.datetime
     days_left: int
     alerts: str
+    recipients: tuple[str, ...] = ()
 
 
 @dataclass
@@ -46,7 +48,11 @@ def preview_rows(report: ScanReport) -> list[PreviewRow]:
         thresholds = sorted({*key.thresholds, *(seen.thresholds if seen else ())}, reverse=True)
         merged[key.api_key_id] = DueKey(**{**key.__dict__, "thresholds": tuple(thresholds)})
     org_ids = {key.organization_id for key in merged.values()}
-    names = dict(Organization.objects.filter(pk__in=org_ids).values_list("pk", "name"))
+    organizations = Organization.objects.filter(pk__in=org_ids)
+    names = dict(organizations.values_list("pk", "name"))
+    org_recipients = dict(organizations.values_list("pk", "alert_recipients"))
+    app_ids = {key.application_id for key in merged.values()}
+    contacts = dict(Application.objects.filter(pk__in=app_ids).values_list("pk", "contact_emails"))
     ordered = sorted(
         merged.values(), key=lambda k: (names.get(k.organization_id, ""), k.expires_at)
     )
@@ -58,6 +64,17 @@ def preview_rows(report: ScanReport) -> list[PreviewRow]:
             expires_at=key.expires_at,
             days_left=days_until(key.expires_at, report.now),
             alerts=thresholds_label(key.thresholds),
+            recipients=tuple(
+                sorted(
+                    {
+                        normalize(email)
+                        for email in [
+                            *(org_recipients.get(key.organization_id) or []),
+                            *(contacts.get(key.application_id) or []),
+                        ]
+                    }
+                )
+            ),
         )
         for key in ordered
     ]

@@ -99,7 +99,15 @@ class ApiKey(models.Model):
         "apps_registry.Application", on_delete=models.CASCADE, related_name="api_keys"
     )
     prefix = models.CharField(max_length=20, unique=True)
+    label = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="What the key is for, e.g. “Production booking site”. Not secret.",
+    )
     key = StrictEncryptedCharField(max_length=500)
+    # The key's last four characters, kept apart from the ciphertext: for a Zenoti-issued key
+    # the only thing an operator can match against Zenoti's own screen. Never more than four.
+    last_four = models.CharField(max_length=4, blank=True, editable=False)
     key_digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)

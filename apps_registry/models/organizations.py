@@ -13,6 +13,13 @@ def default_expiry_alert_days() -> list[int]:
     return [30, 7, 1]
 
 
+class AppContacts(models.TextChoices):
+    """Who the apps' contact emails are, which decides whether their alerts carry admin links."""
+
+    MEMBERS = "members", "Members of this organization (alerts link to Keyport's admin)"
+    EXTERNAL = "external", "Outside the organization (alerts carry the facts, no admin links)"
+
+
 class Organization(models.Model):
     """A tenant: its members see only its applications, keys and connections."""
 
@@ -39,6 +46,14 @@ class Organization(models.Model):
         help_text="Email addresses that receive every expiry alert of this organization.",
     )
     alerts_enabled = models.BooleanField(default=True)
+    app_contacts = models.CharField(
+        "App contacts are",
+        max_length=10,
+        choices=AppContacts.choices,
+        default=AppContacts.MEMBERS,
+        help_text="Developers or agencies outside the organization cannot open Keyport's admin, "
+        "so their expiry emails leave the links out.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

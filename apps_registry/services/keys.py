@@ -23,6 +23,16 @@ ZENOTI_ISSUES_KEYS_MESSAGE = (
 )
 
 
+LIFETIME_RANGE_MESSAGE = (
+    "Choose a lifetime from 1 to {maximum} days (the organization's longest key lifetime)."
+)
+
+
+def last_four_of(raw_key: str) -> str:
+    """The last four characters of a key long enough that they reveal next to nothing."""
+    return raw_key[-4:] if len(raw_key) >= 16 else ""
+
+
 class KeyStateError(Exception):
     """A key action that makes no sense for the key's current state (plain message)."""
 
@@ -35,12 +45,15 @@ def store_key(
     raw_key: str,
     expires_at: dt.datetime,
     actor: Actor,
+    label: str = "",
 ) -> ApiKey:
     key = ApiKey(
         application=application,
         prefix=prefix,
+        label=label.strip(),
         key=raw_key,
         key_digest=credentials.key_digest(raw_key),
+        last_four=last_four_of(raw_key),
         expires_at=expires_at,
         created_by=actor.user,
     )
@@ -52,20 +65,30 @@ def store_key(
 @sensitive_variables("raw_key")
 @transaction.atomic
 def api_key_generate(
-    *, application: Application, actor: Actor, now: dt.datetime | None = None
+    *,
+    application: Application,
+    actor: Actor,
+    now: dt.datetime | None = None,
+    label: str = "",
+    lifetime_days: int | None = None,
 ) -> tuple[ApiKey, str]:
-    """Issue a new key valid for the organization's key lifetime; returns the key once."""
+    """Issue a new key valid for ``lifetime_days`` (at most, and by default, the organization's
+    key lifetime); returns the key once."""
     if application.issued_by_zenoti:
         raise KeyStateError(ZENOTI_ISSUES_KEYS_MESSAGE)
+    maximum = application.organization.api_key_lifetime_days
+    days = maximum if lifetime_days is None else lifetime_days
+    if not 1 <= days <= maximum:
+        raise KeyStateError(LIFETIME_RANGE_MESSAGE.format(maximum=maximum))
     now = now or timezone.now()
     prefix, raw_key = credentials.new_api_key()
-    lifetime = dt.timedelta(days=application.organization.api_key_lifetime_days)
     key = store_key(
         application=application,
         prefix=prefix,
         raw_key=raw_key,
-        expires_at=now + lifetime,
+        expires_at=now + dt.timedelta(days=days),
         actor=actor,
+        label=label,
     )
     audit_record(
         actor=actor,
@@ -74,6 +97,7 @@ def api_key_generate(
         target=key,
         details={
             "application_id": application.application_id,
+            "label": key.label,
             "expires_at": key.expires_at.isoformat(),
         },
     )
@@ -109,7 +133,9 @@ def api_key_rotate(
     if old.replaced_by_id is not None:
         raise KeyStateError(ROTATE_TWICE_MESSAGE)
     organization = old.application.organization
-    new_key, raw_key = api_key_generate(application=old.application, actor=actor, now=now)
+    new_key, raw_key = api_key_generate(
+        application=old.application, actor=actor, now=now, label=old.label
+    )
     grace_end = now + dt.timedelta(days=organization.rotation_grace_days)
     old.expires_at = min(old.expires_at, grace_end)
     old.replaced_by = new_key

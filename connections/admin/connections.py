@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.utils import unquote
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, reverse
@@ -24,6 +25,7 @@ from apps_registry.admin.scoping import OrganizationScopedAdmin
 from apps_registry.fields import last_four
 from connections import services
 from connections.admin import display, views
+from connections.admin.availability import available_actions
 from connections.forms import ConnectionAddForm, ConnectionChangeForm
 from connections.models import MindbodySiteConnection
 from connections.services.connections import CONNECTION_UPDATABLE
@@ -65,6 +67,10 @@ class MindbodySiteConnectionAdmin(
     search_fields = ["name", "staff_username"]
     list_select_related = ["organization"]
     change_form_template = "admin/connections/mindbodysiteconnection/change_form.html"
+
+    class Media:
+        css = {"all": ["apps_registry/admin.css"]}
+
     export_kind = "site"
     readonly_fields = [
         "organization",
@@ -198,7 +204,10 @@ class MindbodySiteConnectionAdmin(
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
-        response = super().change_view(request, object_id, form_url, extra_context)
+        connection = self.get_object(request, unquote(object_id))
+        actions = available_actions(connection) if connection is not None else []
+        context = {"connection_actions": actions, **(extra_context or {})}
+        response = super().change_view(request, object_id, form_url, context)
         self._check_new_key(request)
         return response
 

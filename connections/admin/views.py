@@ -20,6 +20,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 
 from apps_registry.actors import Actor
 from connections import services
+from connections.admin.availability import refusal
 from connections.forms import TokenIssueForm
 from connections.models import MindbodySiteConnection
 
@@ -85,6 +86,10 @@ def action_view(
     """Confirm on GET; on POST call the service and report its outcome in plain words."""
     connection = _connection_for_change(model_admin, request, object_id)
     title, explanation, service = ACTIONS[action]
+    refused = refusal(connection, action)
+    if refused is not None:  # no confirmation page in front of an action that cannot work
+        messages.error(request, refused)
+        return HttpResponseRedirect(_change_url(connection))
     if request.method != "POST":
         return _page(
             model_admin,
@@ -109,6 +114,10 @@ def action_view(
 def issue_token_view(model_admin: Any, request: HttpRequest, object_id: str) -> HttpResponse:
     """Ask for a staff username and password, issue a token, then verify it straight away."""
     connection = _connection_for_change(model_admin, request, object_id)
+    refused = refusal(connection, "issue_token")
+    if refused is not None:
+        messages.error(request, refused)
+        return HttpResponseRedirect(_change_url(connection))
     form = TokenIssueForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         actor = Actor.from_request(request)

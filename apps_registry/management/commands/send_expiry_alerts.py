@@ -20,7 +20,15 @@ NOW_NEEDS_DRY_RUN = "--now only previews another date: add --dry-run."
 NOW_INVALID = "--now must be an ISO-8601 date or date-time, such as 2026-01-31T06:00:00Z."
 DELIVERY_FAILED = "Some digests could not be sent; their alerts are marked failed and retried."
 NOTHING_DUE = "Nothing is due."
-COLUMNS = ("Organization", "Application", "Key prefix", "Expires (UTC)", "Days left", "Alerts")
+COLUMNS = (
+    "Organization",
+    "Application",
+    "Key prefix",
+    "Expires (UTC)",
+    "Days left",
+    "Alerts",
+    "Recipients",
+)
 
 
 def parse_now(value: str) -> dt.datetime:
@@ -39,6 +47,7 @@ def _cells(row: PreviewRow) -> tuple[str, ...]:
         f"{row.expires_at:%Y-%m-%d %H:%M}",
         str(row.days_left),
         row.alerts,
+        ", ".join(row.recipients) or "nobody (add recipients)",
     )
 
 
