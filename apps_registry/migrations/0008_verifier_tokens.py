@@ -15,7 +15,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("apps_registry", "0007_zenoti_issuer"),
+        ("apps_registry", "0010_key_label_and_alert_contacts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
