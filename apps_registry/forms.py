@@ -31,6 +31,16 @@ RECORD_KEY_NEEDS_EXPIRY = "Enter the date the pasted API key expires."
 RECORD_EXPIRY_IN_PAST = "The API key's expiry date must be in the future."
 LEAD_TIMES_NOT_NUMBERS = "Enter lead times as whole numbers separated by commas, such as 30, 7, 1."
 
+AUTH_METHOD_HELP = (
+    "API key groups: the scopes a service gets when it calls with this app's API key. "
+    "JWT groups: the scopes of the access tokens users get by signing in through this app."
+)
+PASTE_AGAIN_MESSAGE = (
+    "Paste the secret and the API key again: Keyport never sends a pasted secret back to the "
+    "browser, so they were cleared when the form came back with the errors below."
+)
+PASTED_FIELDS = ("recorded_secret", "recorded_api_key")
+REVEALABLE = {"data-reveal": "1", "autocomplete": "off"}  # application_form.js adds "Show"
 GENERATE = "generate"
 RECORD = "record"
 
@@ -129,6 +139,7 @@ class ApplicationForm(forms.ModelForm):
         model = Application
         fields = ["organization", *APPLICATION_EDITABLE_FIELDS, "scopes"]  # laid out by the admin
         widgets = {"login_user_type": forms.RadioSelect, "auth_method": forms.RadioSelect}
+        help_texts = {"auth_method": AUTH_METHOD_HELP}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -167,13 +178,13 @@ class ApplicationAddForm(ApplicationForm):
         label="Secret",
         required=False,
         max_length=500,
-        widget=forms.PasswordInput(render_value=False),
+        widget=forms.PasswordInput(render_value=False, attrs=REVEALABLE),
     )
     recorded_api_key = forms.CharField(
         label="API key",
         required=False,
         max_length=500,
-        widget=forms.PasswordInput(render_value=False),
+        widget=forms.PasswordInput(render_value=False, attrs=REVEALABLE),
     )
     recorded_api_key_expires_on = forms.DateField(
         label="API key expires on", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -194,6 +205,15 @@ class ApplicationAddForm(ApplicationForm):
             elif expires_on <= timezone.localdate():
                 self.add_error("recorded_api_key_expires_on", RECORD_EXPIRY_IN_PAST)
         return cleaned
+
+    def full_clean(self) -> None:
+        """After every rule ran: say that pasted secrets must be pasted again."""
+        super().full_clean()
+        if not self.is_bound:
+            return
+        pasted = any(self.data.get(self.add_prefix(name)) for name in PASTED_FIELDS)
+        if self.errors and pasted and self.data.get(self.add_prefix("credential_mode")) == RECORD:
+            self.add_error(None, PASTE_AGAIN_MESSAGE)
 
     def recorded_key_expiry(self) -> dt.datetime | None:
         """The pasted key's expiry as the end of that day in the site's time zone."""

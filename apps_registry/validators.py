@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator, validate_email
 
 REDIRECT_URL_MAX_LENGTH = 2048
@@ -33,9 +33,16 @@ API_BASE_URL_SCHEME = (
     "every check sends the API key to it."
 )
 LEAD_TIMES_EMPTY = "Enter at least one lead time in days."
-LEAD_TIMES_RANGE = "Lead times must be whole numbers of days from 1 to 365."
-LEAD_TIMES_DUPLICATE = "Each lead time can appear only once."
+LEAD_TIMES_RANGE = "Lead times must be whole numbers of days from 1 to 365 (not {values})."
+LEAD_TIMES_DUPLICATE = "Each lead time can appear only once ({values} more than once)."
 EMAIL_INVALID = "“{email}” is not a valid email address."
+EMAILS_INVALID = "These are not valid email addresses: {emails}."
+
+
+def _listed(values: Iterable[object]) -> str:
+    """``0, 400`` — the offending values, in the order they were typed, each once."""
+    return ", ".join(dict.fromkeys(str(value) for value in values))
+
 
 _url_syntax = URLValidator(schemes=["http", "https"])
 
@@ -90,18 +97,46 @@ def validate_lead_times(value: Iterable[object]) -> None:
     items = list(value)
     if not items:
         raise ValidationError(LEAD_TIMES_EMPTY, code="empty")
-    if any(isinstance(item, bool) or not isinstance(item, int) for item in items):
-        raise ValidationError(LEAD_TIMES_RANGE, code="range")
-    if any(not 1 <= int(item) <= 365 for item in items):  # type: ignore[call-overload]
-        raise ValidationError(LEAD_TIMES_RANGE, code="range")
-    if len(set(items)) != len(items):
-        raise ValidationError(LEAD_TIMES_DUPLICATE, code="duplicate")
+    bad = [
+        item
+        for item in items
+        if isinstance(item, bool) or not isinstance(item, int) or not 1 <= item <= 365
+    ]
+    if bad:
+        raise ValidationError(LEAD_TIMES_RANGE.format(values=_listed(bad)), code="range")
+    repeated = [item for item in items if items.count(item) > 1]
+    if repeated:
+        raise ValidationError(
+            LEAD_TIMES_DUPLICATE.format(values=_listed(repeated)), code="duplicate"
+        )
 
 
 def validate_email_list(value: Iterable[object]) -> None:
-    """Every entry is a valid email address; the message names the first bad one."""
+    """Every entry is a valid email address; the message names every bad one."""
+    bad = []
     for item in value:
         try:
             validate_email(str(item))
-        except ValidationError as exc:
-            raise ValidationError(EMAIL_INVALID.format(email=item), code="invalid_email") from exc
+        except ValidationError:
+            bad.append(str(item))
+    if len(bad) == 1:
+        raise ValidationError(EMAIL_INVALID.format(email=bad[0]), code="invalid_email")
+    if bad:
+        emails = ", ".join(f"“{email}”" for email in bad)
+        raise ValidationError(EMAILS_INVALID.format(emails=emails), code="invalid_email")
+
+
+def constraint_errors_on_field(error: ValidationError, message: str, field: str) -> ValidationError:
+    """``error`` with each ``message`` moved from the form's top onto ``field``.
+
+    Django reports a multi-column unique constraint (organization + name) above the whole
+    form; the person fixing it looks at the Name field, so that is where it belongs.
+    """
+    if not hasattr(error, "error_dict"):
+        return error
+    moved: dict[str, list[ValidationError]] = {}
+    for name, errors in error.error_dict.items():
+        for item in errors:
+            target = field if name == NON_FIELD_ERRORS and message in item.messages else name
+            moved.setdefault(target, []).append(item)
+    return ValidationError(moved)

@@ -7,12 +7,14 @@ Names follow docs/architecture.md because the export and the dashboard rely on t
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from apps_registry.fields import StrictEncryptedCharField, StrictEncryptedTextField
+from apps_registry.validators import constraint_errors_on_field
 
 SANDBOX_SITE_ID = -99
 MAX_TOKEN_RENEWALS = 7
@@ -116,6 +118,13 @@ class MindbodySiteConnection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (site {self.site_id})"
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        """A duplicate name is reported on the Name field, in plain words."""
+        try:
+            super().validate_constraints(exclude)
+        except ValidationError as error:
+            raise constraint_errors_on_field(error, DUPLICATE_NAME_MESSAGE, "name") from None
 
     @property
     def is_sandbox(self) -> bool:

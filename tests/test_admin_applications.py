@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps_registry import crypto, services
+from apps_registry.admin.application_parts import DUPLICATE_REDIRECT_MESSAGE
 from apps_registry.forms import RECORD_NEEDS_ID_AND_SECRET, SCOPES_REQUIRED
 from apps_registry.models import ApiKey, Application, AuditEvent
 from apps_registry.validators import URL_SCHEME
@@ -19,6 +20,16 @@ from tests.factories import make_application, make_key, make_user
 
 ADD_URL = reverse("admin:apps_registry_application_add")
 LIST_URL = reverse("admin:apps_registry_application_changelist")
+
+
+def redirect_management(prefix: str, total: int) -> dict[str, str]:
+    """The management form of one redirect-URL list (post-login or post-logout)."""
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
 
 
 def _form_data(organization, scopes, **overrides):
@@ -34,14 +45,10 @@ def _form_data(organization, scopes, **overrides):
         "contact_emails": "dev@example.com\nops@example.com",
         "is_active": "on",
         "credential_mode": "generate",
-        "redirect_urls-TOTAL_FORMS": "2",
-        "redirect_urls-INITIAL_FORMS": "0",
-        "redirect_urls-MIN_NUM_FORMS": "0",
-        "redirect_urls-MAX_NUM_FORMS": "1000",
-        "redirect_urls-0-kind": "post_login",
-        "redirect_urls-0-url": "https://booking.example.com/in",
-        "redirect_urls-1-kind": "post_logout",
-        "redirect_urls-1-url": "https://booking.example.com/out",
+        **redirect_management("post_login_urls", 2),
+        **redirect_management("post_logout_urls", 1),
+        "post_login_urls-0-url": "https://booking.example.com/in",
+        "post_logout_urls-0-url": "https://booking.example.com/out",
     }
     return data | overrides
 
@@ -82,7 +89,7 @@ def test_session_never_holds_the_secret_in_plaintext(operator_client, organizati
 
 
 def test_bad_input_gets_clear_messages_and_saves_nothing(operator_client, organization, scopes):
-    data = _form_data(organization, scopes, **{"redirect_urls-0-url": "http://b.example.com/in"})
+    data = _form_data(organization, scopes, **{"post_login_urls-0-url": "http://b.example.com/in"})
     del data["scopes"]
     response = operator_client.post(ADD_URL, data)
     html = response.content.decode()
@@ -97,13 +104,14 @@ def test_duplicate_redirect_urls_are_refused(operator_client, organization, scop
         organization,
         scopes,
         **{
-            "redirect_urls-1-kind": "post_login",
-            "redirect_urls-1-url": "https://booking.example.com/in",
+            "post_login_urls-1-url": "https://booking.example.com/in",
         },
     )
     response = operator_client.post(ADD_URL, data)
     assert response.status_code == 200
-    assert "Please correct the duplicate data" in response.content.decode()
+    assert DUPLICATE_REDIRECT_MESSAGE.format(url="https://booking.example.com/in") in (
+        response.content.decode()
+    )
     assert not Application.objects.exists()
 
 

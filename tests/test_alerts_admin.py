@@ -13,6 +13,7 @@ from apps_registry.forms import LEAD_TIMES_NOT_NUMBERS, OrganizationForm
 from apps_registry.models import AuditEvent, ExpiryAlert
 from apps_registry.validators import (
     EMAIL_INVALID,
+    EMAILS_INVALID,
     LEAD_TIMES_DUPLICATE,
     LEAD_TIMES_EMPTY,
     LEAD_TIMES_RANGE,
@@ -118,10 +119,10 @@ def _org_form(**overrides):
     [
         ("", LEAD_TIMES_EMPTY),
         ("30, seven", LEAD_TIMES_NOT_NUMBERS),
-        ("0, 7", LEAD_TIMES_RANGE),
-        ("366", LEAD_TIMES_RANGE),
-        ("-1", LEAD_TIMES_RANGE),
-        ("7, 30, 7", LEAD_TIMES_DUPLICATE),
+        ("0, 7", LEAD_TIMES_RANGE.format(values="0")),
+        ("366, 0, 7, 400", LEAD_TIMES_RANGE.format(values="366, 0, 400")),
+        ("-1", LEAD_TIMES_RANGE.format(values="-1")),
+        ("7, 30, 7, 1, 1", LEAD_TIMES_DUPLICATE.format(values="7, 1")),
     ],
 )
 def test_organization_form_rejects_bad_lead_times(db, value: str, message: str) -> None:
@@ -134,6 +135,12 @@ def test_organization_form_names_the_bad_recipient(db) -> None:
     form = _org_form(alert_recipients="ops@serenity.test\nnot-an-email")
     assert not form.is_valid()
     assert form.errors["alert_recipients"] == [EMAIL_INVALID.format(email="not-an-email")]
+
+
+def test_organization_form_names_every_bad_recipient(db) -> None:
+    form = _org_form(alert_recipients="ops@serenity.test, nope\nalso@bad, x@y.test")
+    assert not form.is_valid()
+    assert form.errors["alert_recipients"] == [EMAILS_INVALID.format(emails="“nope”, “also@bad”")]
 
 
 def test_organization_form_stores_lead_times_largest_first(db) -> None:

@@ -27,10 +27,8 @@ def test_operator_registers_app_and_key_in_the_browser(live_server, page, operat
     scope_boxes = page.locator("input[name=scopes]")
     for index in range(3):
         scope_boxes.nth(index).check()
-    page.select_option("#id_redirect_urls-0-kind", "post_login")
-    page.fill("#id_redirect_urls-0-url", "https://kiosk.example.com/signed-in")
-    page.select_option("#id_redirect_urls-1-kind", "post_logout")
-    page.fill("#id_redirect_urls-1-url", "https://kiosk.example.com/signed-out")
+    page.fill("#id_post_login_urls-0-url", "https://kiosk.example.com/signed-in")
+    page.fill("#id_post_logout_urls-0-url", "https://kiosk.example.com/signed-out")
     page.screenshot(path=str(SCREENSHOTS / "register-app-form.png"), full_page=True)
     page.click("input[name=_save]")
 

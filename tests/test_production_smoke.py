@@ -94,15 +94,15 @@ def register_app_and_key(admin: AdminClient, user_pk: str) -> dict[str, str]:
     organization_pk = location.rstrip("/").split("/")[-2]
     add_url = "/admin/apps_registry/application/add/"
     hidden = admin.hidden_inputs(add_url)
-    prefix = next(name for name in hidden if name.endswith("-TOTAL_FORMS"))[: -len("-TOTAL_FORMS")]
+    management = {k: v for k, v in hidden.items() if k.endswith("_FORMS") and "__prefix__" not in k}
+    prefix = "post_login_urls"
     page = admin.get(add_url).text
     scopes = re.findall(r'name="scopes" value="(\d+)"', page)[:2]
     location = admin.post(
         add_url,
         {
-            **{k: v for k, v in hidden.items() if k.startswith(prefix) and "-__prefix__-" not in k},
+            **management,
             f"{prefix}-TOTAL_FORMS": "1",
-            f"{prefix}-0-kind": "post_login",
             f"{prefix}-0-url": "https://booking.smoke.test/callback",
             "organization": organization_pk,
             "name": "Smoke booking widget",
@@ -186,7 +186,7 @@ def assert_one_digest_per_recipient(smtp: SmtpServer, created: dict[str, str]) -
     mails = smtp.received
     assert sorted(r for m in mails for r in m.rcpt_tos) == [APP_CONTACT, ORG_RECIPIENT]
     for mail in mails:
-        assert mail.message["Subject"] == f"[Keyport] {ORGANIZATION}: 1 API key expiring or expired"
+        assert mail.message["Subject"] == "Smoke booking widget: API key expires in 5 days"
         assert mail.message["From"] == FROM_EMAIL
         body = mail.text + mail.html
         assert created["prefix"] in mail.text and created["prefix"] in mail.html

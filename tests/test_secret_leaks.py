@@ -123,8 +123,10 @@ def test_error_email_from_a_secret_handling_service_carries_no_secret(
         "recorded_api_key": "pasted-key-Wm48Kx",
         "zenoti_account_name": "leakcheck",
         "recorded_api_key_expires_on": "2099-01-01",
-        "redirect_urls-TOTAL_FORMS": "0",
-        "redirect_urls-INITIAL_FORMS": "0",
+        "post_login_urls-TOTAL_FORMS": "0",
+        "post_login_urls-INITIAL_FORMS": "0",
+        "post_logout_urls-TOTAL_FORMS": "0",
+        "post_logout_urls-INITIAL_FORMS": "0",
     }
     pre_save.connect(storage_failure, sender=ApiKey)
     try:

@@ -188,10 +188,10 @@ def test_property_well_formed_https_urls_are_accepted(host: str, path: str) -> N
     ("value", "message"),
     [
         ([], validators.LEAD_TIMES_EMPTY),
-        ([0], validators.LEAD_TIMES_RANGE),
-        ([366], validators.LEAD_TIMES_RANGE),
-        (["7"], validators.LEAD_TIMES_RANGE),
-        ([7, 7], validators.LEAD_TIMES_DUPLICATE),
+        ([0], validators.LEAD_TIMES_RANGE.format(values="0")),
+        ([366], validators.LEAD_TIMES_RANGE.format(values="366")),
+        (["7"], validators.LEAD_TIMES_RANGE.format(values="7")),
+        ([7, 7], validators.LEAD_TIMES_DUPLICATE.format(values="7")),
     ],
 )
 def test_lead_times_are_checked(value: list[object], message: str) -> None:

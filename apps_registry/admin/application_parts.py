@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -16,18 +18,58 @@ from django.utils.html import format_html
 
 from apps_registry.admin.last_use import last_use_short
 from apps_registry.models import ApiKey, RedirectURL
+from apps_registry.models.applications import RedirectKind
 from apps_registry.models.keys import EXPIRING_WITHIN_DAYS, expiring_horizon
 
 
 def redirect_rows(formsets: Any) -> list[tuple[str, str]]:
-    """The redirect URLs the inline holds after this submit (deleted rows left out)."""
+    """The redirect URLs both lists hold after this submit (deleted rows left out)."""
     return [
-        (row["kind"], row["url"])
+        (formset.redirect_kind, row["url"])
         for formset in formsets
         if formset.model is RedirectURL
         for row in formset.cleaned_data
         if row and not row.get("DELETE")
     ]
+
+
+DUPLICATE_REDIRECT_MESSAGE = "{url} is listed twice; enter each URL once."
+
+
+class RedirectKindFormSet(BaseInlineFormSet):
+    """One kind's redirect URLs (Zenoti's "click Add" list for post-login or post-logout)."""
+
+    redirect_kind = ""
+
+    @classmethod
+    def get_default_prefix(cls) -> str:
+        return f"{cls.redirect_kind}_urls"
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().filter(kind=self.redirect_kind)
+
+    def add_fields(self, form: Any, index: Any) -> None:
+        super().add_fields(form, index)
+        form.instance.kind = self.redirect_kind
+
+    def clean(self) -> None:
+        super().clean()
+        seen: set[str] = set()
+        for form in self.forms:
+            url = (getattr(form, "cleaned_data", None) or {}).get("url")
+            if not url or form.cleaned_data.get("DELETE"):
+                continue
+            if url in seen:
+                raise ValidationError(DUPLICATE_REDIRECT_MESSAGE.format(url=url))
+            seen.add(url)
+
+
+class PostLoginFormSet(RedirectKindFormSet):
+    redirect_kind = RedirectKind.POST_LOGIN
+
+
+class PostLogoutFormSet(RedirectKindFormSet):
+    redirect_kind = RedirectKind.POST_LOGOUT
 
 
 def key_action_links(key: ApiKey) -> str:
@@ -53,10 +95,19 @@ def key_action_links(key: ApiKey) -> str:
     )
 
 
-class RedirectURLInline(admin.TabularInline):
+class PostLoginRedirectInline(admin.TabularInline):
     model = RedirectURL
-    extra = 2
-    fields = ["kind", "url"]
+    formset: Any = PostLoginFormSet
+    extra = 1
+    fields = ["url"]
+    verbose_name = "post-login redirect URL"
+    verbose_name_plural = "Post-login redirect URLs (where users land after signing in)"
+
+
+class PostLogoutRedirectInline(PostLoginRedirectInline):
+    formset = PostLogoutFormSet
+    verbose_name = "post-logout redirect URL"
+    verbose_name_plural = "Post-logout redirect URLs (where users land after signing out)"
 
 
 ZENOTI_CHECK_FIELDS = ("zenoti_checked_at", "zenoti_result", "zenoti_message")

@@ -23,7 +23,8 @@ from apps_registry.admin.application_create import create_from_form
 from apps_registry.admin.application_parts import (
     ApiKeyInline,
     ExpiresWithinFilter,
-    RedirectURLInline,
+    PostLoginRedirectInline,
+    PostLogoutRedirectInline,
     redirect_rows,
 )
 from apps_registry.admin.export_action import ExportPermissionMixin, make_export_action
@@ -84,13 +85,14 @@ class ApplicationAdmin(
         "created_at",
         "created_by",
     ]
-    inlines = [RedirectURLInline, ApiKeyInline]
+    inlines = [PostLoginRedirectInline, PostLogoutRedirectInline, ApiKeyInline]
     change_form_template = "admin/apps_registry/application/change_form.html"
     export_kind = "app"
     actions = [make_export_action("app", "Export credentials of the selected applications")]
 
     class Media:
         css = {"all": ["apps_registry/admin.css"]}
+        js = ["apps_registry/application_form.js"]
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
         return applications_with_key_summary(super().get_queryset(request))
@@ -145,7 +147,8 @@ class ApplicationAdmin(
         return [*self.readonly_fields, "organization"]
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
-        return [RedirectURLInline] if obj is None else self.inlines
+        redirects = [PostLoginRedirectInline, PostLogoutRedirectInline]
+        return redirects if obj is None else self.inlines
 
     @admin.display(description="Secret")
     def secret_hint(self, obj: Application) -> str:
