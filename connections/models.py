@@ -7,14 +7,13 @@ Names follow docs/architecture.md because the export and the dashboard rely on t
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from apps_registry.fields import StrictEncryptedCharField, StrictEncryptedTextField
-from apps_registry.validators import constraint_errors_on_field
+from apps_registry.models.name_errors import DuplicateNameOnField
 
 SANDBOX_SITE_ID = -99
 MAX_TOKEN_RENEWALS = 7
@@ -47,8 +46,10 @@ class ConnectionStatus(models.TextChoices):
     KEY_REFUSED = "key_refused", "API key refused"
 
 
-class MindbodySiteConnection(models.Model):
+class MindbodySiteConnection(DuplicateNameOnField, models.Model):
     """One organization's access to one Mindbody site, kept alive by renewing its token."""
+
+    duplicate_name_message = DUPLICATE_NAME_MESSAGE
 
     organization = models.ForeignKey(
         "apps_registry.Organization", on_delete=models.PROTECT, related_name="mindbody_connections"
@@ -118,13 +119,6 @@ class MindbodySiteConnection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (site {self.site_id})"
-
-    def validate_constraints(self, exclude: Any = None) -> None:
-        """A duplicate name is reported on the Name field, in plain words."""
-        try:
-            super().validate_constraints(exclude)
-        except ValidationError as error:
-            raise constraint_errors_on_field(error, DUPLICATE_NAME_MESSAGE, "name") from None
 
     @property
     def is_sandbox(self) -> bool:

@@ -9,8 +9,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from apps_registry.alerts.claims import expiry_alerts_scan
-from apps_registry.alerts.delivery import expiry_alerts_deliver
+from apps_registry.alerts.manual import expiry_alerts_run
 from apps_registry.models import ApiKey
 from tests.conftest import SCREENSHOTS, log_in
 from tests.factories import make_application, make_key, make_zenoti_application
@@ -81,11 +80,7 @@ def test_the_expiry_email_for_both_issuers_renders(page, spa, actor, fake_zenoti
         make_application(spa, name="Glow Spa Booking"),
         expires_at=timezone.now() + dt.timedelta(days=6),
     )
-    now = timezone.now()
-    for batch in expiry_alerts_scan(now=now).batches:
-        expiry_alerts_deliver(
-            organization_id=batch.organization_id, claim=batch.claim, now=now, final_attempt=True
-        )
+    expiry_alerts_run(now=timezone.now())
     mail = smtp_server.by_recipient()["ops@serenity.test"][0]
     assert mail.message["Subject"] == "2 API keys expire within 6 days"
     for width in (1366, 390):

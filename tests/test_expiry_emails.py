@@ -11,9 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from apps_registry.alerts.claims import expiry_alerts_scan
-from apps_registry.alerts.delivery import expiry_alerts_deliver
 from apps_registry.alerts.digest import DigestLine
+from apps_registry.alerts.manual import expiry_alerts_run
 from apps_registry.alerts.message import (
     ROTATE_IN_ZENOTI,
     ROTATE_IN_ZENOTI_NO_LINK,
@@ -58,10 +57,7 @@ def test_the_subject_names_the_app_and_the_nearest_expiry(lines, subject) -> Non
 
 
 def _deliver(now: dt.datetime) -> None:
-    for batch in expiry_alerts_scan(now=now).batches:
-        expiry_alerts_deliver(
-            organization_id=batch.organization_id, claim=batch.claim, now=now, final_attempt=True
-        )
+    expiry_alerts_run(now=now)  # what manage.py send_expiry_alerts does: scan, deliver inline
 
 
 @pytest.fixture

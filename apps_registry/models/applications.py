@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 
 from apps_registry.fields import StrictEncryptedCharField
+from apps_registry.models.name_errors import DuplicateNameOnField
 from apps_registry.roles import EXPORT_CODENAME, EXPORT_PERMISSION_LABEL
 from apps_registry.validators import (
     REDIRECT_URL_MAX_LENGTH,
-    constraint_errors_on_field,
     validate_api_base_url,
     validate_email_list,
     validate_redirect_url,
@@ -86,8 +83,10 @@ APPLICATION_EDITABLE_FIELDS = (
 )
 
 
-class Application(models.Model):
+class Application(DuplicateNameOnField, models.Model):
     """A registered integration; its secret is encrypted and shown once after creation."""
+
+    duplicate_name_message = DUPLICATE_NAME_MESSAGE
 
     organization = models.ForeignKey(
         "apps_registry.Organization", on_delete=models.PROTECT, related_name="applications"
@@ -140,13 +139,6 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def validate_constraints(self, exclude: Any = None) -> None:
-        """A duplicate name is reported on the Name field, in plain words."""
-        try:
-            super().validate_constraints(exclude)
-        except ValidationError as error:
-            raise constraint_errors_on_field(error, DUPLICATE_NAME_MESSAGE, "name") from None
 
     @property
     def issuer(self) -> str:
