@@ -21,7 +21,9 @@ ROLES = (OPERATOR, CREDENTIAL_EXPORTER, AUDITOR)
 _MANAGE = ("add", "change", "delete", "view")
 REGISTRY_PERMISSIONS: dict[str, list[str]] = {
     OPERATOR: [
-        f"{verb}_{model}" for model in ("application", "redirecturl", "apikey") for verb in _MANAGE
+        f"{verb}_{model}"
+        for model in ("application", "redirecturl", "apikey", "verifiertoken")
+        for verb in _MANAGE
     ]
     + ["view_organization", "change_organization", "view_apiscope"],
     AUDITOR: [
@@ -33,6 +35,7 @@ REGISTRY_PERMISSIONS: dict[str, list[str]] = {
             "organization",
             "apiscope",
             "auditevent",
+            "verifiertoken",
         )
     ],
 }
