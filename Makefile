@@ -47,7 +47,9 @@ fuzz: $(STAMP)
 
 # Benchmarks (minutes; not part of `make test`): tables in docs/benchmarks.md. They use their
 # own PostgreSQL databases on 127.0.0.1 (BENCH_DATABASE_URL overrides) and drop them after;
-# the memory bench reuses the 100k-app database the list page bench keeps for it.
+# the memory bench reuses the 100k-app database the list page bench keeps for it. The
+# verification bench needs wrk (apt-get install -y wrk) and installs djangorestframework-api-key
+# into the venv for itself (it is in no lock).
 bench: $(STAMP)
 	@rc=0; \
 	$(PY) bench/list_page.py --keep || rc=1; \
@@ -55,6 +57,7 @@ bench: $(STAMP)
 	$(PY) bench/export.py || rc=1; \
 	$(PY) bench/alert_scan.py || rc=1; \
 	LOG_LEVEL=WARNING $(PY) bench/mindbody_renewal.py || rc=1; \
+	$(PY) bench/verify.py || rc=1; \
 	exit $$rc
 
 # Re-pin dependencies after editing pyproject.toml: the development lock (make run, make

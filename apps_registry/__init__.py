@@ -28,7 +28,8 @@ Design and flows: ``docs/architecture.md``. Where things live:
 
 **Registry** (the Zenoti-style "Manage Applications"; other apps do not import it):
 
-* ``models``: ``Application``, ``RedirectURL``, ``ApiScope``, ``ApiKey``, ``ExpiryAlert``.
+* ``models``: ``Application``, ``RedirectURL``, ``ApiScope``, ``ApiKey``, ``ExpiryAlert``,
+  ``VerifierToken`` (what a gateway holds to call the verification API).
 * ``credentials``: generation and hashing of IDs, secrets and keys (no ORM).
 * ``zenoti`` (the live check ``GET /v1/centers``, no ORM) with ``rate_limit`` and
   ``zenoti_client`` (bound to the ``ZENOTI_*`` settings); ``services/recorded_apps.py``,
@@ -36,6 +37,8 @@ Design and flows: ``docs/architecture.md``. Where things live:
   credentials Zenoti issued (``Application.issuer``); ``zenoti_notifications``,
   ``zenoti_dashboard``, ``zenoti_forms``, ``admin/zenoti_views.py``: their email and screens.
 * ``services/``: every write (keyword-only, atomic, audited); ``selectors``: every read.
+* ``api/`` (django-ninja), ``services/verification.py``, ``selectors_verification.py``: key
+  verification (``POST /api/v1/keys/verify``), never decrypting.
 * ``alerts/``: the level-triggered expiry scan, claims, digests and delivery.
 * ``export/`` and ``services/export.py``: ``.env``/JSON/ZIP export, audit before any byte;
   ``export/dotenv.py`` quotes each value so five ``.env`` readers read it back (or refuses).

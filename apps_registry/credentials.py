@@ -15,6 +15,7 @@ import uuid
 
 KEY_PREFIX_MARK = "kp_"
 RECORDED_PREFIX_MARK = "ext_"
+VERIFIER_PREFIX_MARK = "kpv_"
 PREFIX_RANDOM_LENGTH = 8
 SECRET_BYTES = 32  # 256 bits
 PREFIX_ALPHABET = string.ascii_letters + string.digits
@@ -38,6 +39,12 @@ def new_key_prefix(mark: str = KEY_PREFIX_MARK) -> str:
 def new_api_key() -> tuple[str, str]:
     """A fresh API key as ``(prefix, full key)``; the part after the dot is 256 random bits."""
     prefix = new_key_prefix()
+    return prefix, f"{prefix}.{secrets.token_urlsafe(SECRET_BYTES)}"
+
+
+def new_verifier_token() -> tuple[str, str]:
+    """A fresh verifier token as ``(prefix, full token)``, shaped like an API key (``kpv_``)."""
+    prefix = new_key_prefix(VERIFIER_PREFIX_MARK)
     return prefix, f"{prefix}.{secrets.token_urlsafe(SECRET_BYTES)}"
 
 

@@ -28,7 +28,9 @@ ROLES = (OPERATOR, CREDENTIAL_EXPORTER, AUDITOR, ORGANIZATION_ADMIN)
 _MANAGE = ("add", "change", "delete", "view")
 REGISTRY_PERMISSIONS: dict[str, list[str]] = {
     OPERATOR: [
-        f"{verb}_{model}" for model in ("application", "redirecturl", "apikey") for verb in _MANAGE
+        f"{verb}_{model}"
+        for model in ("application", "redirecturl", "apikey", "verifiertoken")
+        for verb in _MANAGE
     ]
     + ["view_organization", "view_apiscope"],
     AUDITOR: [
@@ -40,6 +42,7 @@ REGISTRY_PERMISSIONS: dict[str, list[str]] = {
             "organization",
             "apiscope",
             "auditevent",
+            "verifiertoken",
         )
     ],
 }

@@ -1,4 +1,5 @@
-"""Reads of the registry: organization scoping, list annotations and scope choices."""
+"""Reads of the registry: organization scoping, list annotations and scope choices
+(verification's reads: ``selectors_verification.py``)."""
 
 from __future__ import annotations
 

@@ -65,12 +65,12 @@ def proc_status(pid: int) -> dict[str, int]:
 
 
 class Gunicorn:
-    """``gunicorn config.wsgi:application`` with one sync worker on a free local port."""
+    """``gunicorn config.wsgi:application`` with sync workers (one by default) on a free port."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], workers: int = 1) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        argv = [str(GUNICORN), "config.wsgi:application", "--workers", "1"]
+        argv = [str(GUNICORN), "config.wsgi:application", "--workers", str(workers)]
         argv += ["--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}", "--timeout", "300"]
         argv += ["--no-control-socket", "--log-level", "warning"]
         self.master = subprocess.Popen(argv, cwd=ROOT, env=env)  # noqa: S603 - fixed argv

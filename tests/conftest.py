@@ -28,6 +28,7 @@ pytest_plugins = [
     "tests.support_celery",
     "tests.support_alerts",
     "tests.support_mindbody",
+    "tests.support_verify",
     "tests.support_zenoti",
 ]
 

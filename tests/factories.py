@@ -1,5 +1,5 @@
-"""One builder per thing the tests need: organizations, users in shipped roles, apps, keys and
-Mindbody connections.
+"""One builder per thing the tests need: organizations, users in shipped roles, apps, keys,
+verifier tokens and Mindbody connections.
 
 Each builder goes through the same code a user's action does (the services, or ``full_clean()``
 and ``save()`` where no service exists), so a test's data obeys the rules of the product. The
@@ -20,7 +20,7 @@ from django.utils.text import slugify
 
 from apps_registry import credentials, services
 from apps_registry.actors import Actor
-from apps_registry.models import ApiKey, ApiScope, Application, Organization
+from apps_registry.models import ApiKey, ApiScope, Application, Organization, VerifierToken
 from apps_registry.services.keys import store_key
 from connections.models import MindbodySiteConnection
 from connections.services import mindbody_connection_create
@@ -124,6 +124,19 @@ def make_key(
         raw_key=raw_key,
         expires_at=expires_at,
         actor=actor,
+    )
+
+
+def make_verifier(
+    organization: Organization,
+    *,
+    name: str = "Gateway",
+    expires_at: dt.datetime | None = None,
+    actor: Actor | None = None,
+) -> tuple[VerifierToken, str]:
+    """A verifier token created through ``verifier_token_create``, and its plaintext."""
+    return services.verifier_token_create(
+        organization=organization, name=name, expires_at=expires_at, actor=actor or Actor.system()
     )
 
 

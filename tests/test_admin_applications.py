@@ -150,7 +150,7 @@ def test_generate_rotate_revoke_through_the_admin(operator_client, organization,
     assert "shown once" in operator_client.get(generate).content.decode()
     shown = _shown_values(operator_client.post(generate, follow=True).content.decode())
     key = ApiKey.objects.get(application=application)
-    assert services.api_key_verify(shown["api-key"]) == key
+    assert services.api_key_verify(shown["api-key"]).key_id == key.pk
 
     change = operator_client.get(
         reverse("admin:apps_registry_application_change", args=[application.pk])
@@ -159,12 +159,13 @@ def test_generate_rotate_revoke_through_the_admin(operator_client, organization,
 
     rotate = reverse("admin:apps_registry_application_key_rotate", args=[application.pk, key.pk])
     rotated = _shown_values(operator_client.post(rotate, follow=True).content.decode())
-    assert services.api_key_verify(rotated["api-key"]).replaces == key
+    rotated_id = services.api_key_verify(rotated["api-key"]).key_id
+    assert ApiKey.objects.get(pk=rotated_id).replaces == key
 
     revoke = reverse("admin:apps_registry_application_key_revoke", args=[application.pk, key.pk])
     assert "cannot be undone" in operator_client.get(revoke).content.decode()
     operator_client.post(revoke)
-    assert services.api_key_verify(shown["api-key"]) is None
+    assert services.api_key_verify(shown["api-key"]).code == "REVOKED"
     actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
     assert actions[-3:] == ["api_key_generate", "api_key_rotate", "api_key_revoke"]
 

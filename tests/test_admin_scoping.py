@@ -14,7 +14,13 @@ from django.urls import reverse
 
 from apps_registry.admin.scoping import OrganizationScopedAdmin
 from apps_registry.models import ExpiryAlert
-from tests.factories import make_application, make_connection, make_key, make_user
+from tests.factories import (
+    make_application,
+    make_connection,
+    make_key,
+    make_user,
+    make_verifier,
+)
 
 GLOBAL_ADMINS = {
     "auth.Group",
@@ -49,6 +55,9 @@ FACTORIES = {
     "apps_registry.ApiKey": lambda organization, scopes: make_key(
         make_application(organization, name="Theirs", scopes=scopes)
     ),
+    "apps_registry.VerifierToken": lambda organization, scopes: make_verifier(
+        organization, name="Their gateway"
+    )[0],
     "apps_registry.Organization": lambda organization, scopes: organization,
     "apps_registry.AuditEvent": _audit_event,
     "apps_registry.ExpiryAlert": _expiry_alert,

@@ -46,10 +46,10 @@ def test_operator_registers_app_and_key_in_the_browser(live_server, page, operat
     page.wait_for_selector("[data-testid=shown-api-key]")
     shown_key = page.inner_text("[data-testid=shown-api-key]").strip()
     verified = services.api_key_verify(shown_key)
-    assert verified is not None and verified.application_id == application.pk
+    assert verified.valid and verified.application["application_id"] == application.application_id
 
     page.reload()
     assert shown_key not in page.content()
     page.goto(f"{live_server.url}/admin/apps_registry/application/{application.pk}/change/")
-    assert verified.prefix in page.content() and shown_key not in page.content()
+    assert verified.key["prefix"] in page.content() and shown_key not in page.content()
     page.screenshot(path=str(SCREENSHOTS / "application-keys.png"), full_page=True)

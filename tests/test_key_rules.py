@@ -112,7 +112,7 @@ def test_revocation_cannot_be_undone_by_saving_the_model(organization, actor) ->
         with pytest.raises(ValidationError, match=UNREVOKE_MESSAGE):
             candidate.save(update_fields=["revoked_at"])
     assert ApiKey.objects.get(pk=key.pk).revoked_at == NOW
-    assert services.api_key_verify(raw_key, now=NOW) is None
+    assert services.api_key_verify(raw_key, now=NOW).code == "REVOKED"
 
 
 def test_a_revoked_key_may_still_be_saved_without_touching_revoked_at(organization, actor) -> None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from apps_registry.actors import Actor
+from apps_registry.admin.last_use import last_use_short
 from apps_registry.models import ApiKey, Application, RedirectURL
 from apps_registry.models.applications import RedirectKind
 from apps_registry.models.keys import EXPIRING_WITHIN_DAYS, expiring_horizon
@@ -177,7 +178,7 @@ class ApiKeyInline(admin.TabularInline):
         "status_label",
         "expires_at",
         "days_left",
-        "last_used_at",
+        "last_used",
         "actions",
     )
     readonly_fields = fields
@@ -204,6 +205,10 @@ class ApiKeyInline(admin.TabularInline):
     @admin.display(description="Status")
     def status_label(self, key: ApiKey) -> str:
         return key.status().label
+
+    @admin.display(description="Last used")
+    def last_used(self, key: ApiKey) -> str:
+        return last_use_short(key.last_used_at)
 
     @admin.display(description="Days left")
     def days_left(self, key: ApiKey) -> int | str:

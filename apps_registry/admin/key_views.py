@@ -22,6 +22,7 @@ from django.views.decorators.debug import sensitive_variables
 from apps_registry import services, show_once
 from apps_registry.actors import Actor
 from apps_registry.admin.key_forms import GenerateKeyForm
+from apps_registry.admin.last_use import last_use_sentence
 from apps_registry.models import ApiKey, Application
 from apps_registry.services import KeyStateError
 
@@ -145,6 +146,7 @@ def key_action_view(
             "explanation": explanation,
             "application": application,
             "key": key,
+            "last_use": last_use_sentence(key.last_used_at) if key is not None else "",
             "form": form,
             "dates": confirmation_dates(action, organization, key, timezone.now()),
             "action": action,

@@ -23,7 +23,7 @@ def organization_admin_role(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("apps_registry", "0010_key_label_and_alert_contacts"),
+        ("apps_registry", "0008_verifier_tokens"),
     ]
 
     operations = [

@@ -6,6 +6,7 @@ from apps_registry.models.audit import AuditEvent
 from apps_registry.models.canary import EncryptionCanary
 from apps_registry.models.keys import ApiKey, ApiKeyStatus
 from apps_registry.models.organizations import Organization
+from apps_registry.models.verifiers import VerifierToken, VerifierTokenStatus
 
 __all__ = [
     "ApiKey",
@@ -18,4 +19,6 @@ __all__ = [
     "ExpiryAlertStatus",
     "Organization",
     "RedirectURL",
+    "VerifierToken",
+    "VerifierTokenStatus",
 ]

@@ -1,4 +1,4 @@
-"""Writes for API keys: generate, rotate, revoke, and verification (which stamps last use).
+"""Writes for API keys: generate, rotate, revoke (verification: ``services/verification.py``).
 
 Rotation keeps the old key working for the organization's grace period; revocation is
 permanent. Plaintext keys are returned once to the caller and never audited.
@@ -17,7 +17,6 @@ from apps_registry.actors import Actor
 from apps_registry.audit import audit_record
 from apps_registry.models import ApiKey, Application
 
-LAST_USED_PRECISION = dt.timedelta(minutes=5)
 ZENOTI_ISSUES_KEYS_MESSAGE = (
     "Zenoti issues this app's keys, so Keyport does not generate or rotate them. Rotate the key "
     "in Zenoti (Configuration → Apps → Credentials → Rotate), then record the new key here."
@@ -170,30 +169,4 @@ def api_key_revoke(*, api_key: ApiKey, actor: Actor, now: dt.datetime | None = N
         target=key,
         details={"issuer": key.application.issuer},
     )
-    return key
-
-
-@sensitive_variables("raw_key")
-def api_key_verify(raw_key: str, *, now: dt.datetime | None = None) -> ApiKey | None:
-    """The key's record if ``raw_key`` is a usable key of an active app, else ``None``.
-
-    The key is found by the SHA-256 digest of the whole presented key, so no constant-time
-    comparison is needed: a timing difference in the index lookup can only tell an attacker
-    about digests, and steering a digest towards a stored one means finding SHA-256 preimages
-    of a 256-bit random key, which is out of reach. Comparing the found row's digest with
-    the one just searched for would guard nothing.
-    """
-    now = now or timezone.now()
-    digest = credentials.key_digest(raw_key)
-    key = (
-        ApiKey.objects.usable(now)
-        .filter(key_digest=digest, application__is_active=True)
-        .select_related("application")
-        .first()
-    )
-    if key is None:
-        return None
-    if key.last_used_at is None or now - key.last_used_at > LAST_USED_PRECISION:
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-        key.last_used_at = now
     return key

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "ninja",
     "apps_registry",
     "connections",
 ]
@@ -118,6 +119,14 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+
+# Cache (django-environ CACHE_URL): the verification API's failed-verification limit counts
+# here, so every web process must share it: redis://redis:6379/1 in production.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Failed verifications (answers other than VALID) a verifier token may cause per window
+# before POST /api/v1/keys/verify answers 429 (apps_registry/api/throttle.py).
+KEYPORT_VERIFY_FAILURE_LIMIT = env.int("KEYPORT_VERIFY_FAILURE_LIMIT", default=300)
+KEYPORT_VERIFY_FAILURE_WINDOW = env.int("KEYPORT_VERIFY_FAILURE_WINDOW", default=60)
 
 # Messages live in the session (server side), never in a cookie the browser keeps.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

@@ -8,6 +8,10 @@ LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="jso
 ADMIN_REQUIRE_2FA = env.bool("ADMIN_REQUIRE_2FA", default=True)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
+# Persistent connections (checked before reuse): a verification costs about one indexed query,
+# not a new PostgreSQL backend per request (docs/benchmarks.md).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 EMAIL_CONFIG = env.email_url("EMAIL_URL")
 vars().update(EMAIL_CONFIG)
 SITE_URL = env.str("SITE_URL")
