@@ -36,6 +36,7 @@ def credentials_export(
     selection: dict[str, list[Any]],
     fmt: str,
     now: dt.datetime | None = None,
+    as_zip: bool = False,
 ) -> ExportFile:
     """Render the chosen objects (``{"app": [...], "site": [...]}``) and audit the export."""
     if fmt not in FORMATS:
@@ -47,7 +48,7 @@ def credentials_export(
     items = [
         EXPORT_SOURCES[kind].to_item(obj) for kind in sorted(selection) for obj in selection[kind]
     ]
-    export_file = bundle(items, fmt, exported_at=now, actor_label=actor.label)
+    export_file = bundle(items, fmt, exported_at=now, actor_label=actor.label, as_zip=as_zip)
     with transaction.atomic():
         audit_record(
             actor=actor,

@@ -35,6 +35,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["env", "json"], required=True)
         parser.add_argument("--output", type=Path)
         parser.add_argument("--force", action="store_true")
+        parser.add_argument(
+            "--zip", action="store_true", help="A ZIP with a manifest even for one item."
+        )
 
     def _selection(self, app_ids: list[str], site_ids: list[int]) -> dict[str, list[Any]]:
         if not app_ids and not site_ids:
@@ -62,7 +65,7 @@ class Command(BaseCommand):
             raise CommandError(EXISTS_MESSAGE.format(path=output))
         selection = self._selection(options["app"], options["site"])
         export_file = credentials_export(
-            actor=Actor.cli(), selection=selection, fmt=options["format"]
+            actor=Actor.cli(), selection=selection, fmt=options["format"], as_zip=options["zip"]
         )
         if output is None:
             self._print(export_file.body, is_zip=export_file.filename.endswith(".zip"))
