@@ -53,3 +53,30 @@ def test_exporter_downloads_a_zip_of_two_apps(
         assert data["secret"] == stored.secret
         assert [k["key"] for k in data["api_keys"]] == [stored.api_keys.get().key]
     assert len(archive.namelist()) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_export_page_searches_and_confirms_the_download(
+    live_server, page, organization, scopes, actor, tmp_path
+):
+    exporter = make_user("erin", role=roles.CREDENTIAL_EXPORTER, organizations=[organization])
+    for name in ("Front desk", "Webstore", "Lobby kiosk"):
+        make_application(organization, name=name, scopes=scopes, actor=actor)
+    log_in(page, live_server.url, exporter.username)
+    page.goto(f"{live_server.url}/admin/export/")
+    page.fill("#export-search", "kiosk")
+    items = page.locator(".export-choice label:has(input)")
+    count = items.count()
+    shown = [items.nth(i).inner_text().strip() for i in range(count) if items.nth(i).is_visible()]
+    assert shown == ["Serenity Spa / Lobby kiosk"]
+    page.check("label:has-text('Lobby kiosk') input")
+    page.check("input[name=as_zip]")
+    page.fill("input[name=password]", "operator-pass-1234")
+    with page.expect_download() as download_info:
+        page.click("input[type=submit][value=Download]")
+    assert download_info.value.suggested_filename.endswith(".zip")
+    page.wait_for_selector("[data-testid=export-done]:not([hidden])")
+    done = page.inner_text("[data-testid=export-done]")
+    assert "Exported Lobby kiosk" in done and "recorded in the audit log" in done
+    assert page.input_value("input[name=password]") == ""
+    page.screenshot(path=str(SCREENSHOTS / "export-done.png"), full_page=True)

@@ -95,10 +95,16 @@ def manifest(
 
 
 def bundle(
-    items: list[ExportItem], fmt: str, *, exported_at: dt.datetime, actor_label: str
+    items: list[ExportItem],
+    fmt: str,
+    *,
+    exported_at: dt.datetime,
+    actor_label: str,
+    as_zip: bool = False,
 ) -> ExportFile:
-    """One item → one file; several → a ZIP with one file per item and ``manifest.json``."""
-    if len(items) == 1:
+    """One item → one file (or a ZIP when asked); several → a ZIP with one file per item and
+    ``manifest.json``."""
+    if len(items) == 1 and not as_zip:
         text = render_item(items[0], fmt, exported_at=exported_at, actor_label=actor_label)
         return ExportFile(item_filename(items[0], fmt), CONTENT_TYPES[fmt], text.encode("utf-8"))
     buffer = io.BytesIO()

@@ -54,6 +54,7 @@ def credentials_export(
     fmt: str,
     now: dt.datetime | None = None,
     hourly_limit: int | None = None,
+    as_zip: bool = False,
 ) -> ExportFile:
     """Render the chosen objects (``{"app": [...], "site": [...]}``) and audit the export.
 
@@ -72,7 +73,7 @@ def credentials_export(
         EXPORT_SOURCES[kind].to_item(obj) for kind in sorted(selection) for obj in selection[kind]
     ]
     try:
-        export_file = bundle(items, fmt, exported_at=now, actor_label=actor.label)
+        export_file = bundle(items, fmt, exported_at=now, actor_label=actor.label, as_zip=as_zip)
     except EnvValueError as exc:
         credentials_export_refuse(
             actor=actor,

@@ -11,6 +11,7 @@ wrong logins: five of them lock the user (from that address) out of both.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django import forms
 from django.contrib.admin import site as admin_site
@@ -32,6 +33,8 @@ from apps_registry.services.export import (
 )
 
 RATE_LIMIT_PER_HOUR = 20
+EXPORTED_COOKIE = "keyport_exported"
+EXPORTED_MESSAGE = "Exported {names} as {filename}; the export is recorded in the audit log."
 NO_PERMISSION_MESSAGE = "You do not have permission to export credentials."
 RATE_LIMITED_MESSAGE = (
     f"You have exported credentials {RATE_LIMIT_PER_HOUR} times in the past hour, the most "
@@ -52,6 +55,11 @@ class ExportForm(forms.Form):
     format = forms.ChoiceField(
         choices=[("env", ".env file"), ("json", "JSON")], initial="env", widget=forms.RadioSelect
     )
+    as_zip = forms.BooleanField(
+        label="As a ZIP archive",
+        required=False,
+        help_text="One file per item and a manifest. Several items always come as a ZIP.",
+    )
     password = forms.CharField(
         label="Your password",
         required=False,
@@ -69,7 +77,7 @@ class ExportForm(forms.Form):
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
             )
-        self.order_fields([*choices, "format", "password"])
+        self.order_fields([*choices, "format", "as_zip", "password"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -184,6 +192,7 @@ def credentials_export_view(request: HttpRequest) -> HttpResponse:
             selection=selection,
             fmt=form.cleaned_data["format"],
             hourly_limit=RATE_LIMIT_PER_HOUR,
+            as_zip=bool(form.cleaned_data.get("as_zip")),
         )
     except ExportRateLimitedError:
         return _refused_page(request, 429, RATE_LIMITED_MESSAGE)
@@ -193,4 +202,15 @@ def credentials_export_view(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(export_file.body, content_type=export_file.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export_file.filename}"'
     add_never_cache_headers(response)
+    names = [obj.name for kind in sorted(selection) for obj in selection[kind]]
+    done = EXPORTED_MESSAGE.format(names=", ".join(names), filename=export_file.filename)
+    # Read by export_page.js to confirm on the page the download left open; no secret in it.
+    response.set_cookie(
+        EXPORTED_COOKIE,
+        quote(done),
+        max_age=120,
+        path=request.path,
+        samesite="Strict",
+        secure=request.is_secure(),
+    )
     return response

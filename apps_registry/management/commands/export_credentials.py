@@ -37,6 +37,9 @@ class Command(SafeOutputCommand):
         parser.add_argument("--format", choices=["env", "json"], required=True)
         parser.add_argument("--output", type=Path)
         parser.add_argument("--force", action="store_true")
+        parser.add_argument(
+            "--zip", action="store_true", help="A ZIP with a manifest even for one item."
+        )
 
     def _selection(self, app_ids: list[str], site_ids: list[int]) -> dict[str, list[Any]]:
         if not app_ids and not site_ids:
@@ -66,7 +69,10 @@ class Command(SafeOutputCommand):
         selection = self._selection(options["app"], options["site"])
         try:
             export_file = credentials_export(
-                actor=Actor.cli(), selection=selection, fmt=options["format"]
+                actor=Actor.cli(),
+                selection=selection,
+                fmt=options["format"],
+                as_zip=options["zip"],
             )
         except EnvValueError as exc:
             raise CommandError(str(exc)) from exc
