@@ -67,6 +67,24 @@ class ZenotiCheckResult(models.TextChoices):
     UNREACHABLE = "unreachable", "Could not check"
 
 
+def key_status(
+    *, expires_at: dt.datetime, revoked: bool, replaced: bool, now: dt.datetime
+) -> ApiKeyStatus:
+    """The one rule for a key's status: revoked beats expired beats grace beats expiring.
+
+    A plain function so the verification path can apply it to a row without building a model.
+    """
+    if revoked:
+        return ApiKeyStatus.REVOKED
+    if expires_at <= now:
+        return ApiKeyStatus.EXPIRED
+    if replaced:
+        return ApiKeyStatus.IN_GRACE
+    if expires_at <= expiring_horizon(now):
+        return ApiKeyStatus.EXPIRING
+    return ApiKeyStatus.ACTIVE
+
+
 class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
     def usable(self, now: dt.datetime | None = None) -> ApiKeyQuerySet:
         """Keys that still authenticate: not revoked, not expired."""
@@ -170,17 +188,13 @@ class ApiKey(models.Model):
         return stored.exists()
 
     def status(self, now: dt.datetime | None = None) -> ApiKeyStatus:
-        """Revoked beats expired beats grace beats expiring; see docs/architecture.md."""
-        now = now or timezone.now()
-        if self.revoked_at is not None:
-            return ApiKeyStatus.REVOKED
-        if self.expires_at <= now:
-            return ApiKeyStatus.EXPIRED
-        if self.replaced_by_id is not None:
-            return ApiKeyStatus.IN_GRACE
-        if self.expires_at <= expiring_horizon(now):
-            return ApiKeyStatus.EXPIRING
-        return ApiKeyStatus.ACTIVE
+        """Revoked beats expired beats grace beats expiring; see ``key_status``."""
+        return key_status(
+            expires_at=self.expires_at,
+            revoked=self.revoked_at is not None,
+            replaced=self.replaced_by_id is not None,
+            now=now or timezone.now(),
+        )
 
     def days_left(self, now: dt.datetime | None = None) -> int | None:
         """Days until expiry, rounded up (zero or less once expired); ``None`` once revoked."""

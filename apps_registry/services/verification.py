@@ -26,6 +26,7 @@ from django.views.decorators.debug import sensitive_variables
 from apps_registry import credentials
 from apps_registry.models import ApiKey
 from apps_registry.models.applications import CredentialOrigin
+from apps_registry.models.keys import key_status
 from apps_registry.selectors_verification import key_for_verification
 from apps_registry.services.last_use import last_use_stamp
 from apps_registry.services.verifier_auth import verifier_accept, verifier_token_authenticate
@@ -77,11 +78,12 @@ def _verdict(row: dict[str, Any], scopes: Sequence[str], now: dt.datetime) -> Ve
 def _answer(
     row: dict[str, Any], scopes: Sequence[str], now: dt.datetime, verifier: Any
 ) -> Verification:
-    status = ApiKey(
+    status = key_status(
         expires_at=row["expires_at"],
-        revoked_at=row["revoked_at"],
-        replaced_by_id=row["replaced_by_id"],
-    ).status(now)
+        revoked=row["revoked_at"] is not None,
+        replaced=row["replaced_by_id"] is not None,
+        now=now,
+    )
     return Verification(
         code=_verdict(row, scopes, now),
         application={
