@@ -7,6 +7,7 @@ the setting changes, so tests and key rotation can swap keys) and fails loudly i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -26,6 +27,19 @@ DECRYPT_FAILED_MESSAGE = (
     "A stored secret could not be decrypted: none of the keys in FIELD_ENCRYPTION_KEY "
     "is the key it was encrypted with."
 )
+
+
+WRITE_REFUSED_MESSAGE = (
+    "Keyport refuses to store a secret: FIELD_ENCRYPTION_KEY cannot decrypt the encryption "
+    "canary in this database, so a secret written now could not be read with the right key."
+)
+
+
+class EncryptionKeyMismatchError(Exception):
+    """A write of an encrypted field while the configured keys do not decrypt the canary."""
+
+    def __init__(self, message: str = WRITE_REFUSED_MESSAGE) -> None:
+        super().__init__(message)
 
 
 class SecretDecryptionError(Exception):
@@ -77,10 +91,29 @@ def decrypt(token: str) -> str:
         raise SecretDecryptionError() from exc
 
 
+_write_checks: dict[str, bool] = {}
+
+
+def ensure_writable(canary_decrypts: Callable[[], bool]) -> None:
+    """Refuse (``EncryptionKeyMismatchError``) while the keys cannot decrypt the canary.
+
+    A process started without ``manage.py check`` (plain gunicorn) under a wrong key must
+    not encrypt new secrets under it: the write path fails closed, not only start-up. A
+    passing check is remembered for the configured keys; a failing one is retried each time.
+    """
+    keys = ",".join(configured_keys())
+    if _write_checks.get(keys):
+        return
+    if not canary_decrypts():
+        raise EncryptionKeyMismatchError()
+    _write_checks[keys] = True
+
+
 def reset_crypters() -> None:
-    """Forget cached crypters so the next call reads the setting again."""
+    """Forget cached crypters (and write checks) so the next call reads the setting again."""
     crypter.cache_clear()
     primary_crypter.cache_clear()
+    _write_checks.clear()
 
 
 @receiver(setting_changed)

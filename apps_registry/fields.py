@@ -3,6 +3,9 @@
 They subclass django-encrypted-model-fields so the column format stays the library's
 (a Fernet token in a text column), but decryption goes through ``apps_registry.crypto``,
 which raises ``SecretDecryptionError`` on a wrong key instead of returning the token.
+Writes fail closed: while the configured keys cannot decrypt the encryption canary, saving
+any encrypted field raises ``EncryptionKeyMismatchError`` and nothing is written.
+
 ``last_four`` is the most of such a secret any page may show (the one definition of it).
 """
 
@@ -16,6 +19,18 @@ from encrypted_model_fields.fields import EncryptedCharField, EncryptedTextField
 from apps_registry import crypto
 
 SERIALIZED_MARK = "keyport-encrypted:"
+CANARY_MODEL = "apps_registry.EncryptionCanary"
+
+
+def _canary_decrypts() -> bool:
+    """True when there is no canary yet (nothing encrypted) or it decrypts to its text."""
+    from apps_registry.models.canary import CANARY_PLAINTEXT, EncryptionCanary
+
+    try:
+        canary = EncryptionCanary.objects.order_by("pk").first()
+    except crypto.SecretDecryptionError:
+        return False
+    return canary is None or canary.value == CANARY_PLAINTEXT
 
 
 def last_four(secret: str) -> str:
@@ -52,6 +67,8 @@ class StrictEncryptedMixin:
     def get_db_prep_save(self, value: Any, connection: Any) -> Any:
         if value is None:
             return None
+        if self.model._meta.label != CANARY_MODEL:  # type: ignore[attr-defined]
+            crypto.ensure_writable(_canary_decrypts)
         return crypto.encrypt(str(value))
 
 

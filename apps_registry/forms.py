@@ -13,16 +13,19 @@ from django.utils import timezone
 from apps_registry.models import ApiScope, Application, Organization
 from apps_registry.models.applications import (
     APPLICATION_EDITABLE_FIELDS,
+    APPLICATION_ID_TAKEN,
     ZENOTI_ACCOUNT_NAME_REQUIRED,
     ZENOTI_BASE_URL_HELP,
     AuthMethod,
     LoginUserType,
 )
-from apps_registry.selectors import grouped_scope_choices
+from apps_registry.models.keys import API_KEY_TAKEN
+from apps_registry.selectors import api_key_taken, application_id_taken, grouped_scope_choices
 from apps_registry.validators import (
     validate_api_base_url,
     validate_email_list,
     validate_lead_times,
+    validate_plain_text,
 )
 
 SCOPES_REQUIRED = "Choose at least one API scope."
@@ -172,19 +175,21 @@ class ApplicationAddForm(ApplicationForm):
         widget=forms.RadioSelect,
     )
     recorded_application_id = forms.CharField(
-        label="Application ID", required=False, max_length=100
+        label="Application ID", required=False, max_length=100, validators=[validate_plain_text]
     )
     recorded_secret = forms.CharField(
         label="Secret",
         required=False,
         max_length=500,
         widget=forms.PasswordInput(render_value=False, attrs=REVEALABLE),
+        validators=[validate_plain_text],
     )
     recorded_api_key = forms.CharField(
         label="API key",
         required=False,
         max_length=500,
         widget=forms.PasswordInput(render_value=False, attrs=REVEALABLE),
+        validators=[validate_plain_text],
     )
     recorded_api_key_expires_on = forms.DateField(
         label="API key expires on", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -195,10 +200,16 @@ class ApplicationAddForm(ApplicationForm):
         if cleaned.get("credential_mode") != RECORD:
             return cleaned
         if not cleaned.get("recorded_application_id") or not cleaned.get("recorded_secret"):
+            if self.has_error("recorded_application_id") or self.has_error("recorded_secret"):
+                return cleaned
             raise ValidationError(RECORD_NEEDS_ID_AND_SECRET, code="record_incomplete")
+        if application_id_taken(cleaned["recorded_application_id"]):
+            self.add_error("recorded_application_id", APPLICATION_ID_TAKEN)
         if not (cleaned.get("zenoti_account_name") or "").strip():
             self.add_error("zenoti_account_name", ZENOTI_ACCOUNT_NAME_REQUIRED)
         expires_on: dt.date | None = cleaned.get("recorded_api_key_expires_on")
+        if cleaned.get("recorded_api_key") and api_key_taken(cleaned["recorded_api_key"]):
+            self.add_error("recorded_api_key", API_KEY_TAKEN)
         if cleaned.get("recorded_api_key"):
             if expires_on is None:
                 self.add_error("recorded_api_key_expires_on", RECORD_KEY_NEEDS_EXPIRY)

@@ -14,6 +14,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from apps_registry import credentials
 from apps_registry.models import ApiKey, ApiScope, Application, AuditEvent, Organization
 from apps_registry.models.applications import CredentialOrigin
 from apps_registry.plugins import EXPORT_SOURCES
@@ -63,6 +64,16 @@ def applications_with_key_summary(
             next_expiry=Subquery(usable.order_by("expires_at").values("expires_at")[:1]),
         )
     )
+
+
+def application_id_taken(application_id: str) -> bool:
+    """Whether any organization holds this Application ID (they are unique across tenants)."""
+    return Application.objects.filter(application_id=application_id.strip()).exists()
+
+
+def api_key_taken(raw_key: str) -> bool:
+    """Whether any organization holds this API key (looked up by its digest)."""
+    return ApiKey.objects.filter(key_digest=credentials.key_digest(raw_key.strip())).exists()
 
 
 def grouped_scope_choices() -> list[tuple[str, list[tuple[int, str]]]]:

@@ -1,5 +1,9 @@
 """Validation rules with their messages as constants, so forms and tests share them.
 
+Names, descriptions and recorded credentials are one line of plain text: a line break or
+another control character in them would start a new line in an exported ``.env`` file,
+an email header or a terminal (``validate_plain_text``, reused by ``connections``).
+
 Redirect URLs follow OAuth's best current practice: exact strings, https (http only for a
 loopback host during development), absolute, no fragment, no userinfo, nothing a browser
 might reinterpret (backslashes, control characters, other schemes).
@@ -7,10 +11,12 @@ might reinterpret (backslashes, control characters, other schemes).
 
 from __future__ import annotations
 
+import ipaddress
 import unicodedata
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
+import idna
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator, validate_email
 
@@ -36,6 +42,15 @@ LEAD_TIMES_EMPTY = "Enter at least one lead time in days."
 LEAD_TIMES_RANGE = "Lead times must be whole numbers of days from 1 to 365 (not {values})."
 LEAD_TIMES_DUPLICATE = "Each lead time can appear only once ({values} more than once)."
 EMAIL_INVALID = "“{email}” is not a valid email address."
+CONTROL_CHARACTERS = (
+    "Remove the line breaks, tabs and other control characters: this must be one line of "
+    "plain text."
+)
+URL_PORT = "Redirect URLs need a port from 1 to 65535 (or none)."
+URL_HOST_NOT_NORMALISED = (
+    "Write the host the way a browser will use it: {host} (Keyport keeps redirect URLs "
+    "as exact strings)."
+)
 EMAILS_INVALID = "These are not valid email addresses: {emails}."
 
 
@@ -52,6 +67,54 @@ def _has_forbidden_character(value: str) -> bool:
         char == "\\" or char.isspace() or unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}
         for char in value
     )
+
+
+def has_control_character(value: str) -> bool:
+    """Control characters (``Cc``), line and paragraph separators, unpaired surrogates."""
+    return any(unicodedata.category(char) in {"Cc", "Zl", "Zp", "Cs"} for char in value)
+
+
+def validate_plain_text(value: object) -> None:
+    """One line of text: no line break of any kind, no tab, NUL, escape or other control."""
+    if isinstance(value, str) and has_control_character(value):
+        raise ValidationError(CONTROL_CHARACTERS, code="control_characters")
+
+
+def _browser_host(hostname: str) -> str:
+    """The host as a browser maps it (UTS #46 non-transitional, as the WHATWG URL standard
+    does), or "" for a code point IDNA disallows. Compatibility forms such as fullwidth
+    letters map to their plain form; ASCII hosts come back lowercased."""
+    try:
+        mapped = idna.uts46_remap(hostname, std3_rules=False, transitional=False)
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return ""
+    return str(mapped)
+
+
+def _validate_host_and_port(parts: SplitResult, hostname: str) -> None:
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ValidationError(URL_PORT, code="port") from exc
+    if port == 0:
+        raise ValidationError(URL_PORT, code="port")
+    if _is_ip_literal(hostname):
+        return
+    browser = _browser_host(hostname)
+    if not browser:
+        raise ValidationError(URL_INVALID, code="invalid")
+    if browser != hostname.lower():
+        raise ValidationError(
+            URL_HOST_NOT_NORMALISED.format(host=browser), code="host_not_normalised"
+        )
+
+
+def _is_ip_literal(hostname: str) -> bool:
+    try:
+        ipaddress.ip_address(hostname)
+    except ValueError:
+        return False
+    return True
 
 
 def validate_redirect_url(value: str) -> None:
@@ -76,6 +139,7 @@ def validate_redirect_url(value: str) -> None:
         raise ValidationError(URL_USERINFO, code="userinfo")
     if scheme == "http" and hostname not in LOOPBACK_HOSTS:
         raise ValidationError(URL_SCHEME, code="scheme")
+    _validate_host_and_port(parts, hostname)
     try:
         _url_syntax(value)
     except ValidationError as exc:

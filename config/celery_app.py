@@ -5,6 +5,10 @@ services. The schedule lives in the database (django-celery-beat) so operators c
 it in the admin. A worker (and beat) refuses to start when Keyport's system checks fail,
 e.g. a wrong ``FIELD_ENCRYPTION_KEY``: Celery only logs errors raised by signal handlers,
 so the handler exits the process itself.
+
+Logging: the worker and beat use Django's ``LOGGING`` (the redaction filter, request ids,
+``LOG_FORMAT=json``) instead of Celery's own root handler. The worker is where Mindbody
+calls and email sending run, and Celery logs task arguments when a task fails.
 """
 
 import os
@@ -12,7 +16,7 @@ import sys
 from typing import Any
 
 from celery import Celery
-from celery.signals import beat_init, worker_init
+from celery.signals import beat_init, setup_logging, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -42,3 +46,13 @@ def _check_before_worker(**kwargs: Any) -> None:
 @beat_init.connect
 def _check_before_beat(**kwargs: Any) -> None:
     refuse_on_failed_checks("beat")
+
+
+@setup_logging.connect
+def _use_django_logging(**kwargs: Any) -> None:
+    """Connected, this replaces Celery's logging set-up (it no longer hijacks the root)."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)

@@ -14,6 +14,7 @@ from django.db import models
 
 from apps_registry.fields import StrictEncryptedCharField, StrictEncryptedTextField
 from apps_registry.models.name_errors import DuplicateNameOnField
+from apps_registry.validators import has_control_character, validate_plain_text
 
 SANDBOX_SITE_ID = -99
 MAX_TOKEN_RENEWALS = 7
@@ -33,7 +34,7 @@ def validate_api_key(value: str) -> None:
     """A pasted key with a stray space or newline would fail at Mindbody with a vague 401."""
     if not value:
         raise ValidationError(API_KEY_BLANK_MESSAGE, code="blank")
-    if any(character.isspace() for character in value):
+    if has_control_character(value) or any(character.isspace() for character in value):
         raise ValidationError(API_KEY_WHITESPACE_MESSAGE, code="whitespace")
 
 
@@ -54,7 +55,7 @@ class MindbodySiteConnection(DuplicateNameOnField, models.Model):
     organization = models.ForeignKey(
         "apps_registry.Organization", on_delete=models.PROTECT, related_name="mindbody_connections"
     )
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_plain_text])
     site_id = models.IntegerField(
         "site ID", validators=[validate_site_id], help_text="-99 is the shared sandbox."
     )

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import pytest
 
+from apps_registry.roles import ORGANIZATION_ADMIN
 from tests.conftest import SCREENSHOTS, log_in
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_test_alert_arrives_and_reads_well(live_server, page, operator, spa, smtp_server):
+def test_the_test_alert_arrives_and_reads_well(live_server, page, spa, smtp_server):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    log_in(page, live_server.url, operator.username)
+    # The test alert belongs with the settings it checks: the Organization admin's.
+    admin_user = make_user("olga", role=ORGANIZATION_ADMIN, organizations=[spa])
+    log_in(page, live_server.url, admin_user.username)
     page.goto(f"{live_server.url}/admin/apps_registry/organization/{spa.pk}/change/")
     page.click("text=Send test alert")
     page.click("input[type=submit][value='Send test alert']")

@@ -23,7 +23,8 @@ from apps_registry.alerts.message import (
 from apps_registry.alerts.sample import NO_RECIPIENTS_MESSAGE
 from apps_registry.models import AuditEvent
 from apps_registry.models.organizations import AppContacts
-from tests.factories import make_application, make_key, make_zenoti_application
+from apps_registry.roles import ORGANIZATION_ADMIN
+from tests.factories import make_application, make_key, make_user, make_zenoti_application
 from tests.support_zenoti import only_key, zenoti_key
 
 NOW = dt.datetime(2026, 12, 1, 6, 0, tzinfo=dt.UTC)
@@ -115,9 +116,26 @@ def test_members_who_are_contacts_keep_their_links(both_issuers, smtp_server) ->
     assert "http://testserver/admin" in smtp_server.by_recipient()["dev@agency.test"][0].text
 
 
+@pytest.fixture
+def org_admin_client(organization, client):
+    """Organization settings, and so the test alert, belong to the Organization admin role."""
+    client.force_login(make_user("olga", role=ORGANIZATION_ADMIN, organizations=[organization]))
+    return client
+
+
+def test_operators_get_no_test_alert_button(operator_client, organization) -> None:
+    url = reverse("admin:apps_registry_organization_test_alert", args=[organization.pk])
+    page = operator_client.get(
+        reverse("admin:apps_registry_organization_change", args=[organization.pk])
+    )
+    assert url not in page.content.decode()
+    assert operator_client.post(url).status_code == 403
+
+
 def test_the_test_alert_button_sends_a_sample_and_audits_it(
-    operator_client, spa, smtp_server
+    org_admin_client, spa, smtp_server
 ) -> None:
+    operator_client = org_admin_client
     url = reverse("admin:apps_registry_organization_test_alert", args=[spa.pk])
     change = operator_client.get(reverse("admin:apps_registry_organization_change", args=[spa.pk]))
     assert url in change.content.decode()
@@ -134,7 +152,8 @@ def test_the_test_alert_button_sends_a_sample_and_audits_it(
     assert event.details == {"recipients": ["ops@serenity.test", "sec@serenity.test"]}
 
 
-def test_the_test_alert_without_recipients_says_what_to_do(operator_client, organization):
+def test_the_test_alert_without_recipients_says_what_to_do(org_admin_client, organization):
+    operator_client = org_admin_client
     organization.alert_recipients = []
     organization.save(update_fields=["alert_recipients"])
     url = reverse("admin:apps_registry_organization_test_alert", args=[organization.pk])

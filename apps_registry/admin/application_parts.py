@@ -1,4 +1,5 @@
-"""The application admin's parts: redirect-URL and key inlines, the expiry filter.
+"""The application admin's parts: redirect-URL and key inlines, the expiry filter, and
+deletion through the audited service (singly and in bulk).
 
 Keys are listed by prefix, status and expiry only; the key itself is never rendered.
 """
@@ -9,17 +10,19 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from apps_registry.actors import Actor
 from apps_registry.admin.last_use import last_use_short
-from apps_registry.models import ApiKey, RedirectURL
+from apps_registry.models import ApiKey, Application, RedirectURL
 from apps_registry.models.applications import RedirectKind
 from apps_registry.models.keys import EXPIRING_WITHIN_DAYS, expiring_horizon
+from apps_registry.services.organizations import application_delete
 
 
 def redirect_rows(formsets: Any) -> list[tuple[str, str]]:
@@ -113,6 +116,49 @@ class PostLogoutRedirectInline(PostLoginRedirectInline):
 ZENOTI_CHECK_FIELDS = ("zenoti_checked_at", "zenoti_result", "zenoti_message")
 
 
+KEY_LIST_CHANGED = (
+    "The key list on this page was changed before it was sent. Reload the page; keys are "
+    "generated, rotated and revoked with their own buttons."
+)
+
+
+class DisplayOnlyInlineFormSet(BaseInlineFormSet):
+    """The key list is display-only: it is never bound to the request, so crafted
+    ``api_keys-*`` rows cannot reach the status columns or change a key; rows that differ
+    from what the page showed get a form error and nothing is saved."""
+
+    def __init__(self, data: Any = None, files: Any = None, **kwargs: Any) -> None:
+        super().__init__(None, None, **kwargs)
+        self._changed_in_browser = data is not None and self._differs(data)
+
+    def _differs(self, data: Any) -> bool:
+        posted = [key for key in data if key.startswith(f"{self.prefix}-")]
+        if not posted:
+            return False  # a client that sends no key rows (tests, scripts) changes nothing
+        ids = [str(pk) for pk in self.get_queryset().values_list("pk", flat=True)]
+        count = str(len(ids))
+        sent_ids = [data.get(f"{self.prefix}-{n}-id", "") for n in range(len(ids))]
+        return (
+            data.get(f"{self.prefix}-TOTAL_FORMS") != count
+            or data.get(f"{self.prefix}-INITIAL_FORMS") != count
+            or sent_ids != ids
+            or any(key.endswith("-DELETE") for key in posted)
+        )
+
+    def is_valid(self) -> bool:
+        return not self._changed_in_browser
+
+    def non_form_errors(self) -> Any:
+        errors = super().non_form_errors()
+        return self.error_class([KEY_LIST_CHANGED]) if self._changed_in_browser else errors
+
+    def has_changed(self) -> bool:
+        return False
+
+    def save(self, commit: bool = True) -> list[Any]:
+        return []
+
+
 class ApiKeyInline(admin.TabularInline):
     """Keys as prefix, status and expiry; the key itself is never rendered.
 
@@ -121,6 +167,7 @@ class ApiKeyInline(admin.TabularInline):
     """
 
     model = ApiKey
+    formset = DisplayOnlyInlineFormSet
     fk_name = "application"
     extra = 0
     max_num = 0
@@ -189,3 +236,15 @@ class ExpiresWithinFilter(admin.SimpleListFilter):
         if self.value() == "none":
             return queryset.filter(active_key_count=0)
         return queryset
+
+
+class AuditedDeleteMixin:
+    """The admin's delete page and "Delete selected" both go through ``application_delete``."""
+
+    def delete_model(self, request: HttpRequest, obj: Application) -> None:
+        application_delete(application=obj, actor=Actor.from_request(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
+        with transaction.atomic():  # all of the selection or none of it
+            for application in queryset:
+                self.delete_model(request, application)

@@ -22,6 +22,7 @@ from apps_registry.admin import key_views, zenoti_views
 from apps_registry.admin.application_create import create_from_form
 from apps_registry.admin.application_parts import (
     ApiKeyInline,
+    AuditedDeleteMixin,
     ExpiresWithinFilter,
     PostLoginRedirectInline,
     PostLogoutRedirectInline,
@@ -49,6 +50,7 @@ ZENOTI_FIELDS = ["zenoti_account_name", "zenoti_api_base_url"]
 
 @admin.register(Application)
 class ApplicationAdmin(
+    AuditedDeleteMixin,
     zenoti_views.IssuerLinksMixin,
     KeyportHistoryMixin,
     ExportPermissionMixin,

@@ -9,11 +9,29 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils.html import format_html, format_html_join
 
+from apps_registry.actors import Actor
 from apps_registry.admin.scoping import OrganizationScopedAdmin
 from apps_registry.admin.test_alert import send_test_alert_view
 from apps_registry.audit_display import action_label, detail_rows, detail_summary, target_url
 from apps_registry.forms import OrganizationForm
 from apps_registry.models import ApiScope, AuditEvent, Organization
+from apps_registry.services.organizations import (
+    SETTINGS_FIELDS,
+    organization_create,
+    organization_update,
+)
+
+# Only a superuser names tenants and decides who belongs where (and sees the list of users).
+SUPERUSER_ONLY_FIELDS = ["name", "slug", "members"]
+# What Operators, exporters and Auditors see: the settings in words, not as JSON.
+READ_ONLY_FIELDS = [
+    *SUPERUSER_ONLY_FIELDS,
+    "api_key_lifetime_days",
+    "rotation_grace_days",
+    "lead_times",
+    "recipients",
+    "alerts_enabled",
+]
 
 
 @admin.register(Organization)
@@ -43,9 +61,36 @@ class OrganizationAdmin(OrganizationScopedAdmin):
         # Tenants are created by a superuser; operators manage their own.
         return bool(request.user.is_superuser)
 
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and not self.has_change_permission(request, obj):
+            return READ_ONLY_FIELDS
+        return ["name", "slug", "members", *SETTINGS_FIELDS[2:]]  # name, slug, then members
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        # Only a superuser decides who belongs where (and sees the list of all users).
-        return [] if request.user.is_superuser else ["members"]
+        # Settings are edited by Organization admins (change_organization); Operators,
+        # exporters and Auditors see them read-only.
+        if obj is not None and not self.has_change_permission(request, obj):
+            return READ_ONLY_FIELDS
+        return [] if request.user.is_superuser else SUPERUSER_ONLY_FIELDS
+
+    @admin.display(description="Alert lead times (days)")
+    def lead_times(self, obj: Organization) -> str:
+        return ", ".join(str(days) for days in obj.expiry_alert_days or [])
+
+    @admin.display(description="Alert recipients")
+    def recipients(self, obj: Organization) -> str:
+        return ", ".join(obj.alert_recipients or []) or "—"
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return super().get_prepopulated_fields(request, obj) if request.user.is_superuser else {}
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        actor = Actor.from_request(request)
+        if change:
+            data = {f: form.cleaned_data[f] for f in SETTINGS_FIELDS if f in form.cleaned_data}
+            organization_update(organization=obj, actor=actor, data=data)
+        else:
+            organization_create(organization=obj, actor=actor)
 
 
 @admin.register(ApiScope)

@@ -13,6 +13,15 @@ from django.http import Http404, HttpRequest
 from apps_registry.selectors import organizations_for_user, scope_to_user
 
 
+class OrganizationListFilter(admin.RelatedFieldListFilter):
+    """ "By organization" lists only the user's organizations, never another tenant's name."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        choices = organizations_for_user(request.user)
+        return [(o.pk, str(o)) for o in choices.order_by(*(ordering or ["name"]))]
+
+
 def _in_some_organization(request: HttpRequest) -> bool:
     """Whether the user belongs to any organization, asked once per request."""
     cached: bool | None = getattr(request, "_keyport_in_some_organization", None)
@@ -23,13 +32,19 @@ def _in_some_organization(request: HttpRequest) -> bool:
 
 
 class OrganizationScopedAdmin(admin.ModelAdmin):
-    """Filters the queryset and organization choices to the user's memberships.
+    """Filters the queryset, organization choices and filters to the user's memberships.
 
     ``organization_path`` is the lookup from the model to its ``Organization`` ("" for the
     organization model itself).
     """
 
     organization_path = "organization"
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        return [
+            (entry, OrganizationListFilter) if entry == "organization" else entry
+            for entry in super().get_list_filter(request)
+        ]
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
         return scope_to_user(super().get_queryset(request), request.user, self.organization_path)

@@ -25,7 +25,8 @@ from apps_registry.services.users import NO_ORGANIZATION_MESSAGE, operator_creat
 ROLE_HELP = (
     "Operator: registers apps, manages keys and Mindbody sites. Credential exporter: an "
     "Operator who may also export credentials. Auditor: reads everything, the audit log too; "
-    "never a secret."
+    "never a secret. Organization admin: an Operator who may also change the organization's "
+    "settings (key lifetime, grace, alert lead times and recipients)."
 )
 
 

@@ -86,9 +86,17 @@ def expiry_alerts_run(*, now: dt.datetime, dry_run: bool = False) -> InlineRun:
     if dry_run:
         return run
     for batch in run.report.batches:
-        outcome = expiry_alerts_deliver(
-            organization_id=batch.organization_id, claim=batch.claim, now=now, final_attempt=True
-        )
+        try:
+            outcome = expiry_alerts_deliver(
+                organization_id=batch.organization_id,
+                claim=batch.claim,
+                now=now,
+                final_attempt=True,
+            )
+        except Exception as exc:  # one organization's failure never stops the next digest
+            run.failed += 1
+            run.errors.append(f"Organization {batch.organization_id}: {type(exc).__name__}")
+            continue
         if outcome.status is Delivery.FAILED:
             run.failed += 1
         else:

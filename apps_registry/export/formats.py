@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.utils.text import slugify
 
+from apps_registry.export.dotenv import is_control, quote_env_value
 from apps_registry.plugins import ExportItem
 
 FORMATS = ("env", "json")
@@ -23,7 +24,7 @@ CONTENT_TYPES = {
     "json": "application/json",
     "zip": "application/zip",
 }
-_ENV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "$": "\\$", "`": "\\`"})
+ITEM_LABELS = {"app": "Application", "site": "Mindbody connection"}
 
 
 @dataclass(frozen=True)
@@ -40,13 +41,25 @@ def item_filename(item: ExportItem, fmt: str) -> str:
     return f"{item.kind}-{item.pk}-{slugify(item.name)[:60] or 'item'}.{fmt}"
 
 
+def item_label(item: ExportItem) -> str:
+    """``Application “Spa booking”`` for messages, with control characters shown as ``?``."""
+    name = "".join("?" if is_control(char) else char for char in item.name)
+    return f"{ITEM_LABELS.get(item.kind, item.kind)} “{name}”"
+
+
 def render_env(item: ExportItem, *, exported_at: dt.datetime, actor_label: str) -> str:
-    """``KEY="value"`` lines, double-quoted and escaped so shells and django-environ agree."""
+    """``KEY='value'`` lines quoted per value (see ``export/dotenv.py``) so bash, dash,
+    django-environ, python-dotenv and docker compose all read back the stored values.
+
+    Raises ``EnvValueError`` naming the item and variable when no quoting can carry a value.
+    The header's names are ``repr()``-escaped, so no character in them can start a line.
+    """
+    label = item_label(item)
+    lines = [f"{name}={quote_env_value(value, item=label, field=name)}" for name, value in item.env]
     header = [
         f"# Keyport export of {item.kind} {item.pk}: {item.name!r} ({item.organization!r})",
         f"# Exported {exported_at.isoformat()} by {actor_label}. Keep this file secret.",
     ]
-    lines = [f'{name}="{value.translate(_ENV_ESCAPES)}"' for name, value in item.env]
     return "\n".join(header + lines) + "\n"
 
 

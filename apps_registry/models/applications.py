@@ -12,10 +12,13 @@ from apps_registry.validators import (
     REDIRECT_URL_MAX_LENGTH,
     validate_api_base_url,
     validate_email_list,
+    validate_plain_text,
     validate_redirect_url,
 )
 
 DUPLICATE_NAME_MESSAGE = "This organization already has an application with this name."
+# Application IDs are unique across tenants; the message does not say that another one has it.
+APPLICATION_ID_TAKEN = "This Application ID cannot be recorded: Keyport already holds it."
 
 
 class LoginUserType(models.TextChoices):
@@ -56,9 +59,9 @@ ZENOTI_BASE_URL_HELP = "Leave blank for the default (ZENOTI_API_BASE_URL)."
 class ApiScope(models.Model):
     """One API group permission, e.g. ``guests.read`` in the "Guests" group."""
 
-    code = models.CharField(max_length=80, unique=True)
-    group = models.CharField(max_length=80)
-    label = models.CharField(max_length=120)
+    code = models.CharField(max_length=80, unique=True, validators=[validate_plain_text])
+    group = models.CharField(max_length=80, validators=[validate_plain_text])
+    label = models.CharField(max_length=120, validators=[validate_plain_text])
 
     class Meta:
         ordering = ["group", "code"]
@@ -91,17 +94,26 @@ class Application(DuplicateNameOnField, models.Model):
     organization = models.ForeignKey(
         "apps_registry.Organization", on_delete=models.PROTECT, related_name="applications"
     )
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_plain_text])
     uri = models.URLField("URI", max_length=500, help_text="Used to contact the developer.")
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=[validate_plain_text])
     login_user_type = models.CharField(max_length=20, choices=LoginUserType.choices)
     source_app = models.CharField(max_length=30, choices=SourceApp.choices)
     auth_method = models.CharField(
         max_length=20, choices=AuthMethod.choices, default=AuthMethod.API_KEY
     )
     scopes = models.ManyToManyField(ApiScope, related_name="applications")
-    application_id = models.CharField("Application ID", max_length=100, unique=True, editable=False)
-    secret = StrictEncryptedCharField(max_length=500, editable=False)
+    application_id = models.CharField(
+        "Application ID",
+        max_length=100,
+        unique=True,
+        editable=False,
+        validators=[validate_plain_text],
+        error_messages={"unique": APPLICATION_ID_TAKEN},
+    )
+    secret = StrictEncryptedCharField(
+        max_length=500, editable=False, validators=[validate_plain_text]
+    )
     contact_emails = models.JSONField(default=list, blank=True, validators=[validate_email_list])
     credential_origin = models.CharField(
         "Issuer",
@@ -110,7 +122,11 @@ class Application(DuplicateNameOnField, models.Model):
         default=CredentialOrigin.GENERATED,
     )
     zenoti_account_name = models.CharField(
-        "Zenoti account name", max_length=200, blank=True, help_text=ZENOTI_ACCOUNT_NAME_HELP
+        "Zenoti account name",
+        max_length=200,
+        blank=True,
+        help_text=ZENOTI_ACCOUNT_NAME_HELP,
+        validators=[validate_plain_text],
     )
     zenoti_api_base_url = models.URLField(
         "Zenoti API base URL",

@@ -18,8 +18,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps_registry.fields import StrictEncryptedCharField
+from apps_registry.validators import validate_plain_text
 
 EXPIRING_WITHIN_DAYS = 30
+# Keys are unique across tenants; the message does not say that another one holds it.
+API_KEY_TAKEN = "This API key cannot be recorded: Keyport already holds it."
 EXPIRING_WINDOW = dt.timedelta(days=EXPIRING_WITHIN_DAYS)
 UNREVOKE_MESSAGE = "A revoked key stays revoked; generate a new key instead."
 
@@ -122,11 +125,13 @@ class ApiKey(models.Model):
         blank=True,
         help_text="What the key is for, e.g. “Production booking site”. Not secret.",
     )
-    key = StrictEncryptedCharField(max_length=500)
+    key = StrictEncryptedCharField(max_length=500, validators=[validate_plain_text])
     # The key's last four characters, kept apart from the ciphertext: for a Zenoti-issued key
     # the only thing an operator can match against Zenoti's own screen. Never more than four.
     last_four = models.CharField(max_length=4, blank=True, editable=False)
-    key_digest = models.CharField(max_length=64, unique=True)
+    key_digest = models.CharField(
+        max_length=64, unique=True, error_messages={"unique": API_KEY_TAKEN}
+    )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

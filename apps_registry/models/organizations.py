@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from apps_registry.validators import validate_email_list, validate_lead_times
+from apps_registry.validators import validate_email_list, validate_lead_times, validate_plain_text
+
+KEY_LIFETIME_MAX_DAYS = 3650
+ROTATION_GRACE_MAX_DAYS = 90
+KEY_LIFETIME_RANGE = (
+    f"API key lifetime must be a whole number of days from 1 to {KEY_LIFETIME_MAX_DAYS} "
+    "(ten years)."
+)
+ROTATION_GRACE_RANGE = (
+    f"Rotation grace must be a whole number of days from 0 to {ROTATION_GRACE_MAX_DAYS}."
+)
+NAME_TAKEN = "This name cannot be used. Choose another one."
+SLUG_TAKEN = "This slug cannot be used. Choose another one."
 
 
 def default_expiry_alert_days() -> list[int]:
@@ -23,16 +36,29 @@ class AppContacts(models.TextChoices):
 class Organization(models.Model):
     """A tenant: its members see only its applications, keys and connections."""
 
-    name = models.CharField(max_length=200, unique=True)
-    slug = models.SlugField(max_length=80, unique=True)
+    # Names are unique across tenants; the message does not say that another one holds it.
+    name = models.CharField(
+        max_length=200,
+        unique=True,
+        validators=[validate_plain_text],
+        error_messages={"unique": NAME_TAKEN},
+    )
+    slug = models.SlugField(max_length=80, unique=True, error_messages={"unique": SLUG_TAKEN})
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="organizations"
     )
     api_key_lifetime_days = models.PositiveIntegerField(
-        default=365, help_text="How long a newly generated API key stays valid."
+        default=365,
+        validators=[
+            MinValueValidator(1, KEY_LIFETIME_RANGE),
+            MaxValueValidator(KEY_LIFETIME_MAX_DAYS, KEY_LIFETIME_RANGE),
+        ],
+        help_text="How long a newly generated API key stays valid (1 to 3650 days).",
     )
     rotation_grace_days = models.PositiveIntegerField(
-        default=7, help_text="How long the old key keeps working after a rotation."
+        default=7,
+        validators=[MaxValueValidator(ROTATION_GRACE_MAX_DAYS, ROTATION_GRACE_RANGE)],
+        help_text="How long the old key keeps working after a rotation (0 to 90 days).",
     )
     expiry_alert_days = models.JSONField(
         default=default_expiry_alert_days,

@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "plumbing.security_headers.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "plumbing.bad_input.OutOfRangeInputMiddleware",
+    "config.fail_closed.EncryptionKeyMismatchMiddleware",
 ]
 X_FRAME_OPTIONS = "DENY"
 # No inline scripts, no third-party origins (plumbing.security_headers sends it).

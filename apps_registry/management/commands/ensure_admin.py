@@ -10,16 +10,16 @@ import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps_registry.models import Organization
+from plumbing.terminal import SafeOutputCommand
 
 DEFAULT_USERNAME = "admin"
 DEFAULT_ORGANIZATION = "My organization"
 
 
-class Command(BaseCommand):
+class Command(SafeOutputCommand):
     help = "Create an admin user with a random password and a first organization, once."
 
     def handle(self, *args: Any, **options: Any) -> None:

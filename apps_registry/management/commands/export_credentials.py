@@ -13,12 +13,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from apps_registry.actors import Actor
+from apps_registry.export.dotenv import EnvValueError
 from apps_registry.export.formats import write_private_file
 from apps_registry.selectors import ExportReferenceError, export_objects_by_reference
 from apps_registry.services.export import credentials_export
+from plumbing.terminal import SafeOutputCommand, stream_of
 
 TERMINAL_MESSAGE = "Refusing to print secrets to a terminal: pass --output PATH or pipe the output."
 EXISTS_MESSAGE = "{path} already exists; pass --force to overwrite it."
@@ -26,7 +28,7 @@ ZIP_NEEDS_BINARY_MESSAGE = "Several items make a ZIP file: pass --output PATH."
 NOTHING_NAMED_MESSAGE = "Name at least one --app or --site."
 
 
-class Command(BaseCommand):
+class Command(SafeOutputCommand):
     help = "Export credentials of applications (by Application ID) and Mindbody connections."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -49,7 +51,8 @@ class Command(BaseCommand):
 
     def _print(self, body: bytes, *, is_zip: bool) -> None:
         if not is_zip:
-            self.stdout.write(body.decode("utf-8"), ending="")
+            # The file itself, byte for byte (never to a terminal, see TERMINAL_MESSAGE).
+            stream_of(self.stdout).write(body.decode("utf-8"))
             return
         binary = getattr(self.stdout._out, "buffer", None)
         if binary is None:
@@ -64,9 +67,15 @@ class Command(BaseCommand):
         if output is not None and output.exists() and not options["force"]:
             raise CommandError(EXISTS_MESSAGE.format(path=output))
         selection = self._selection(options["app"], options["site"])
-        export_file = credentials_export(
-            actor=Actor.cli(), selection=selection, fmt=options["format"], as_zip=options["zip"]
-        )
+        try:
+            export_file = credentials_export(
+                actor=Actor.cli(),
+                selection=selection,
+                fmt=options["format"],
+                as_zip=options["zip"],
+            )
+        except EnvValueError as exc:
+            raise CommandError(str(exc)) from exc
         if output is None:
             self._print(export_file.body, is_zip=export_file.filename.endswith(".zip"))
             return

@@ -5,14 +5,15 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from apps_registry.services.key_rotation import RotationAbortedError, encryption_keys_rotate
+from plumbing.terminal import SafeOutputCommand
 
 BAR_WIDTH = 30
 
 
-class Command(BaseCommand):
+class Command(SafeOutputCommand):
     help = (
         "Re-encrypt every encrypted column with the first key in FIELD_ENCRYPTION_KEY "
         "(put the new key first, the old ones after it), then verify the first key alone "

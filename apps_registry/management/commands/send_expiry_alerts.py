@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps_registry.alerts.manual import PreviewRow, expiry_alerts_run, preview_rows
+from plumbing.terminal import SafeOutputCommand
 
 NOW_NEEDS_DRY_RUN = "--now only previews another date: add --dry-run."
 NOW_INVALID = "--now must be an ISO-8601 date or date-time, such as 2026-01-31T06:00:00Z."
@@ -59,7 +60,7 @@ def format_table(preview: list[PreviewRow]) -> str:
     return "\n".join([header, "  ".join("-" * w for w in widths), *lines])
 
 
-class Command(BaseCommand):
+class Command(SafeOutputCommand):
     help = "Send key-expiry digests now (one per organization), or preview them."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
-
 from apps_registry.actors import Actor
 from apps_registry.alerts.schedule import periodic_tasks_sync
 from apps_registry.plugins import PERIODIC_TASKS
+from plumbing.terminal import SafeOutputCommand
 
 
-class Command(BaseCommand):
+class Command(SafeOutputCommand):
     help = "Create or update the Celery beat schedule (keeps operators' enabled choices)."
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps_registry.actors import Actor
 from apps_registry.audit import audit_record
+from plumbing.terminal import SafeOutputCommand
 
 
-class Command(BaseCommand):
+class Command(SafeOutputCommand):
     help = "Remove a user's two-factor devices so they enrol a new one at their next login."
 
     def add_arguments(self, parser: CommandParser) -> None:

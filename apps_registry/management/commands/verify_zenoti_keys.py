@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from apps_registry.actors import Actor
 from apps_registry.models import Application
 from apps_registry.models.keys import ZenotiCheckResult
 from apps_registry.services import zenoti_keys_check_all
+from plumbing.terminal import SafeOutputCommand
 
 UNKNOWN_APP_MESSAGE = "No application with Application ID {value}."
 NOT_ZENOTI_APP_MESSAGE = (
@@ -22,7 +23,7 @@ NOT_ZENOTI_APP_MESSAGE = (
 FAILED_MESSAGE = "{count} key(s) failed the check with Zenoti; see above."
 
 
-class Command(BaseCommand):
+class Command(SafeOutputCommand):
     help = "Check Zenoti-issued API keys live with Zenoti (GET /v1/centers)."
 
     def add_arguments(self, parser: CommandParser) -> None:

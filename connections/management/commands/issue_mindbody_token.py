@@ -10,19 +10,20 @@ import getpass
 import os
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.views.decorators.debug import sensitive_variables
 
 from apps_registry.actors import Actor
 from connections import services
 from connections.models import MindbodySiteConnection
+from plumbing.terminal import SafeOutputCommand
 
 PASSWORD_ENV = "MINDBODY_STAFF_PASSWORD"  # noqa: S105 - the variable's name, not a password
 NO_SUCH_CONNECTION = "There is no Mindbody connection with ID {id}."
 NO_PASSWORD = "No password given; type it at the prompt or set MINDBODY_STAFF_PASSWORD."  # noqa: S105
 
 
-class Command(BaseCommand):
+class Command(SafeOutputCommand):
     help = "Issue a Mindbody staff token for a connection from a staff username and password."
 
     def add_arguments(self, parser: Any) -> None:

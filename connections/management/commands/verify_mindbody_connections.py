@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
-
 from apps_registry.actors import Actor
 from connections import services
 from connections.management.commands._report import print_report
+from plumbing.terminal import SafeOutputCommand
 
 
-class Command(BaseCommand):
+class Command(SafeOutputCommand):
     help = (
         "Check every Mindbody connection's API key and site (GET /site/locations, no token) "
         "and its staff token (GET /site/liabilitywaiver)."
