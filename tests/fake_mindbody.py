@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.fake_http import serve, shut_down
+
 SANDBOX = -99
 TOKEN_LIFETIME = dt.timedelta(hours=24)
 MAX_RENEWALS = 7
@@ -230,17 +232,11 @@ class FakeMindbody:
 
     # --- lifecycle ------------------------------------------------------------------
     def start(self, port: int = 0) -> FakeMindbody:
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
-        self.server.fake = self  # type: ignore[attr-defined]
-        self.server.request_queue_size = 256
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        self.server = serve(self, _Handler, port)
         return self
 
     def stop(self) -> None:
-        self.stopping.set()
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+        shut_down(self.server, self.stopping)
 
 
 class _Handler(BaseHTTPRequestHandler):

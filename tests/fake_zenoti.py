@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.fake_http import serve, shut_down
+
 CENTERS = "/v1/centers"
 UNKNOWN_KEY_MESSAGE = "Authorization has been denied for this request."
 LOWER_MESSAGE = "The API key has expired."
@@ -126,17 +128,11 @@ class FakeZenoti:
 
     # --- lifecycle ------------------------------------------------------------------
     def start(self) -> FakeZenoti:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.server.fake = self  # type: ignore[attr-defined]
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        self.server = serve(self, _Handler)
         return self
 
     def stop(self) -> None:
-        self.stopping.set()
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+        shut_down(self.server, self.stopping)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -21,10 +21,6 @@ from apps_registry.selectors import organizations_for_user
 USABLE = "usable"
 UNUSED_FOR_DAYS = 30
 EXPIRY_WINDOWS = {"7": 7, "30": 30, "90": 90}
-ISSUERS = {
-    CredentialOrigin.GENERATED: "Issued by Keyport",
-    CredentialOrigin.RECORDED: "Issued by Zenoti",
-}
 
 
 class KeyStatusFilter(admin.SimpleListFilter):
@@ -48,10 +44,10 @@ class IssuerFilter(admin.SimpleListFilter):
     parameter_name = "issuer"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(str(origin), label) for origin, label in ISSUERS.items()]
+        return list(CredentialOrigin.choices)  # "Issued by Keyport" / "Issued by Zenoti"
 
     def queryset(self, request: HttpRequest, queryset: Any) -> Any:
-        if self.value() not in {str(origin) for origin in ISSUERS}:
+        if self.value() not in CredentialOrigin.values:
             return queryset
         return queryset.filter(application__credential_origin=self.value())
 

@@ -23,7 +23,6 @@ from django.utils.html import format_html
 from apps_registry.actors import Actor
 from apps_registry.admin.application_parts import key_action_links
 from apps_registry.admin.key_filters import (
-    ISSUERS,
     ExpiryWindowFilter,
     IssuerFilter,
     KeyOrganizationFilter,
@@ -47,8 +46,7 @@ ZENOTI_REVOKE_NOTE = (
 
 
 def issuer_label(key: ApiKey) -> str:
-    origin = CredentialOrigin(key.application.credential_origin)
-    return ISSUERS.get(origin, origin.label)
+    return CredentialOrigin(key.application.credential_origin).label
 
 
 @admin.register(ApiKey)

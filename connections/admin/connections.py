@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
-from django.contrib.admin.utils import unquote
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, reverse
@@ -204,12 +203,22 @@ class MindbodySiteConnectionAdmin(
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
-        connection = self.get_object(request, unquote(object_id))
-        actions = available_actions(connection) if connection is not None else []
-        context = {"connection_actions": actions, **(extra_context or {})}
-        response = super().change_view(request, object_id, form_url, context)
+        response = super().change_view(request, object_id, form_url, extra_context)
         self._check_new_key(request)
         return response
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: Any,
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
+        """The page's buttons from the connection already loaded for the form (no 2nd read)."""
+        context["connection_actions"] = available_actions(obj) if obj is not None else []
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self) -> list[URLPattern]:
         return views.urls(self) + super().get_urls()
