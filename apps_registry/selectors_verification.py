@@ -3,9 +3,11 @@ and the asking verifier token, in one round trip of indexed lookups; nothing dec
 
 The queries are built by the ORM with ``values()`` (no encrypted column in the select list;
 tests assert the SQL) but compiled once per process: compiling costs more than running them.
-On PostgreSQL they run on a server-side-binding cursor, so psycopg prepares them after a few
-uses and PostgreSQL plans them once per connection (behind a transaction-pooling PgBouncer,
-enable its prepared-statement support). The token is read through uncorrelated subqueries
+On PostgreSQL they run as prepared statements (``_PreparingCursor``): planning the key query
+costs PostgreSQL about twice what running it does, and Django turns psycopg's automatic
+preparation off for every query, so these two ask for it themselves and PostgreSQL plans each
+once per connection (behind a transaction-pooling PgBouncer, enable its prepared-statement
+support, ``max_prepared_statements``). The token is read through uncorrelated subqueries
 (two index probes, its row as one JSON array), not a join: PostgreSQL planned the join from
 the token and walked every app of the organization, a cost that grows with the keys.
 """
@@ -102,16 +104,33 @@ def _as_datetime(value: Any) -> dt.datetime | None:
     return value
 
 
+@cache
+def _preparing_cursor_class() -> type[Any]:
+    """A psycopg cursor that binds server-side and prepares every statement it runs."""
+    import psycopg
+
+    class _PreparingCursor(psycopg.Cursor[Any]):
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            return super().execute(query, params, prepare=True)
+
+        def _send_query_prepared(self, name: bytes, pgq: Any, **kwargs: Any) -> None:
+            # psycopg keeps the query it ran on every path but this one; Django's query log
+            # (and the tests that read the SQL from it) needs it here too.
+            self._query = pgq
+            super()._send_query_prepared(name, pgq, **kwargs)
+
+    return _PreparingCursor
+
+
 def _fetch_one(
     compiled: tuple[str, tuple[Any, ...], list[str]], bound: dict[Any, Any]
 ) -> dict[str, Any] | None:
     sql, params, columns = compiled
     values = [bound.get(param, param) for param in params]
     if connection.vendor == "postgresql":
-        import psycopg
-
         connection.ensure_connection()
-        cursor = connection._prepare_cursor(psycopg.Cursor(connection.connection))  # type: ignore[attr-defined]
+        raw_cursor = _preparing_cursor_class()(connection.connection)
+        cursor = connection._prepare_cursor(raw_cursor)  # type: ignore[attr-defined]
     else:
         cursor = connection.cursor()
     with cursor:

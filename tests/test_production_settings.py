@@ -61,3 +61,21 @@ def test_production_requires_two_factor_by_default(tmp_path):
     code = "from django.conf import settings; print(settings.ADMIN_REQUIRE_2FA, settings.SESSION_COOKIE_AGE)"
     result = _manage("shell", "-c", code, env=REQUIRED, tmp_path=tmp_path)
     assert result.stdout.strip().splitlines()[-1].split() == ["True", str(8 * 3600)]
+
+
+def test_production_lets_postgresql_prepare_the_verification_query(tmp_path):
+    """On by default (the key query is planned once per connection); off on request, for a
+    transaction-pooling PgBouncer that cannot keep prepared statements."""
+    code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    postgres = {**REQUIRED, "DATABASE_URL": "postgres://keyport@db.internal:5432/keyport"}
+    on = _manage("shell", "-c", code, env=postgres, tmp_path=tmp_path)
+    assert "'prepare_threshold': 5" in on.stdout, on.stderr
+    off = _manage(
+        "shell",
+        "-c",
+        code,
+        env={**postgres, "DJANGO_DB_PREPARED_STATEMENTS": "false"},
+        tmp_path=tmp_path,
+    )
+    assert off.returncode == 0, off.stderr
+    assert "prepare_threshold" not in off.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import time_machine
 from cryptography.fernet import Fernet
 from django.db import connection
@@ -39,6 +40,26 @@ def test_no_encrypted_column_is_selected(api_client, verifier, issued, scopes):
     assert len(sql) == 1 and sql[0].startswith("SELECT"), sql
     assert "key_digest" in sql[0] and "token_digest" in sql[0]
     assert "apps_registry_apiscope" in sql[0] and "apps_registry_application" in sql[0]
+
+
+@pytest.mark.postgres_only
+def test_postgresql_plans_the_verification_once_per_connection(api_client, verifier, issued):
+    """Planning the key query costs PostgreSQL more than running it: it is a prepared
+    statement, planned once and then only executed (Django prepares nothing by default)."""
+
+    def verify_and_count() -> list[int]:
+        assert call(api_client, verifier[1], {"key": issued.raw_key}).json()["code"] == "VALID"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements"
+            )
+            return [uses for statement, uses in cursor.fetchall() if "key_digest" in statement]
+
+    first = verify_and_count()
+    for _ in range(2):
+        verify_and_count()
+    assert len(first) == 1, "the key query was not prepared"
+    assert verify_and_count() == [first[0] + 3]  # each call ran the same prepared statement
 
 
 def test_an_unknown_key_costs_one_more_query_for_the_verifier(api_client, verifier):

@@ -6,6 +6,7 @@ differs; secrets have no default here, so production fails loudly when one is mi
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -84,8 +85,24 @@ TEMPLATES = [
     },
 ]
 
+
+def prepared_statements(database: dict[str, Any]) -> dict[str, Any]:
+    """``database`` letting PostgreSQL plan the key verification statements once per connection.
+
+    Django turns psycopg's prepared statements off; its own queries bind client-side and are
+    never prepared either way, so this only affects the server-binding cursor of
+    ``apps_registry/selectors_verification.py``. ``DJANGO_DB_PREPARED_STATEMENTS=false``
+    turns it off behind a transaction-pooling PgBouncer older than 1.21.
+    """
+    postgres = database["ENGINE"] == "django.db.backends.postgresql"
+    if postgres and env.bool("DJANGO_DB_PREPARED_STATEMENTS", default=True):
+        database.setdefault("OPTIONS", {})["prepare_threshold"] = 5
+    return database
+
+
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'keyport.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+prepared_statements(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

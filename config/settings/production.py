@@ -1,13 +1,13 @@
 """Production: every secret must come from the environment; nothing has a default."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, prepared_statements
 
 DEBUG = False
 LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="json")  # type: ignore[index]  # noqa: F405
 ADMIN_REQUIRE_2FA = env.bool("ADMIN_REQUIRE_2FA", default=True)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
-DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES = {"default": prepared_statements(env.db("DATABASE_URL"))}
 # Persistent connections (checked before reuse): a verification costs about one indexed query,
 # not a new PostgreSQL backend per request (docs/benchmarks.md).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
