@@ -122,18 +122,23 @@ def _preparing_cursor_class() -> type[Any]:
     return _PreparingCursor
 
 
+def preparing_cursor() -> Any:
+    """A Django cursor (queries logged as usual) whose statements PostgreSQL plans once per
+    connection; an ordinary cursor on other databases."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.close_if_health_check_failed()  # what connection.cursor() does first
+    connection.ensure_connection()
+    raw_cursor = _preparing_cursor_class()(connection.connection)
+    return connection._prepare_cursor(raw_cursor)  # type: ignore[attr-defined]
+
+
 def _fetch_one(
     compiled: tuple[str, tuple[Any, ...], list[str]], bound: dict[Any, Any]
 ) -> dict[str, Any] | None:
     sql, params, columns = compiled
     values = [bound.get(param, param) for param in params]
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        raw_cursor = _preparing_cursor_class()(connection.connection)
-        cursor = connection._prepare_cursor(raw_cursor)  # type: ignore[attr-defined]
-    else:
-        cursor = connection.cursor()
-    with cursor:
+    with preparing_cursor() as cursor:
         cursor.execute(sql, values)
         found = cursor.fetchone()
     if found is None:

@@ -50,14 +50,15 @@ def rows_written() -> int:
 
 
 def _drf_keys(target: int, sample: int) -> list[str]:
-    """Top up djangorestframework-api-key's table to ``target`` keys; ``sample`` raw keys."""
+    """Top up djangorestframework-api-key's table to ``target`` keys; ``sample`` raw keys
+    (created even when the table is full, as on a database kept with ``--keep``)."""
     from rest_framework_api_key import models as drf_models
     from rest_framework_api_key.crypto import concatenate
 
     model: Any = drf_models.APIKey
     generator: Any = model.objects.key_generator
     raw: list[str] = []
-    missing = target - model.objects.count()
+    missing = max(target - model.objects.count(), sample)
     for start in range(0, max(missing, 0), seed.BATCH):
         batch = []
         for _ in range(min(seed.BATCH, missing - start)):
@@ -94,8 +95,7 @@ def seed_keys(size: int, sample: int) -> BenchData:
         expires_at__gt=timezone.now() + dt.timedelta(days=1),
     ).order_by("pk")
     keys = [str(key.key) for key in usable[:sample]]  # decrypted here, in the bench, once
-    drf = _drf_keys(size, sample) or _state.get("drf", [])
-    _state["drf"] = drf
+    drf = _drf_keys(size, sample)
     if "verifier" not in _state:
         _, _state["verifier"] = services.verifier_token_create(
             organization=organization, name="Bench gateway", actor=Actor.system()

@@ -3,6 +3,9 @@
 * ``/floor/keys/verify``: the floor, the same stack (middleware, gunicorn, PostgreSQL) doing
   one indexed ``SELECT`` by digest and a JSON answer, nothing else (no verifier token, no
   scopes, no verdicts). What Keyport's endpoint costs above it is Keyport's own work.
+* ``/floor-prepared/keys/verify``: the same ``SELECT`` written as SQL and run as a prepared
+  statement on the cursor Keyport's endpoint uses, so the floor's query costs what Keyport's
+  technique makes a query cost (the strictest floor).
 * ``/drf/keys/verify``: djangorestframework-api-key's ``HasAPIKey`` on its own keys.
 
 Mounted only by ``bench/verify_settings.py``; never in product code.
@@ -20,6 +23,7 @@ from rest_framework.views import APIView
 from rest_framework_api_key.permissions import HasAPIKey
 
 from apps_registry.models import ApiKey
+from apps_registry.selectors_verification import preparing_cursor
 from config.urls import urlpatterns as keyport_urlpatterns
 
 
@@ -36,6 +40,24 @@ def floor_verify(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"valid": rows[0]["revoked_at"] is None, "key": rows[0]})
 
 
+FLOOR_SQL = (
+    'SELECT "prefix", "expires_at", "revoked_at" FROM "apps_registry_apikey" '
+    'WHERE "key_digest" = %s LIMIT 1'
+)
+
+
+@csrf_exempt
+def floor_prepared_verify(request: HttpRequest) -> JsonResponse:
+    digest = hashlib.sha256(json.loads(request.body)["key"].encode()).hexdigest()
+    with preparing_cursor() as cursor:
+        cursor.execute(FLOOR_SQL, [digest])
+        row = cursor.fetchone()
+    if row is None:
+        return JsonResponse({"valid": False})
+    key = dict(zip(("prefix", "expires_at", "revoked_at"), row, strict=True))
+    return JsonResponse({"valid": row[2] is None, "key": key})
+
+
 class DrfVerify(APIView):
     permission_classes = [HasAPIKey]
 
@@ -45,6 +67,7 @@ class DrfVerify(APIView):
 
 urlpatterns: list[Any] = [
     path("floor/keys/verify", floor_verify),
+    path("floor-prepared/keys/verify", floor_prepared_verify),
     path("drf/keys/verify", DrfVerify.as_view()),
     *keyport_urlpatterns,
 ]
