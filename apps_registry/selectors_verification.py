@@ -3,13 +3,17 @@ and the asking verifier token, in one round trip of indexed lookups; nothing dec
 
 The queries are built by the ORM with ``values()`` (no encrypted column in the select list;
 tests assert the SQL) but compiled once per process: compiling costs more than running them.
-On PostgreSQL they run as prepared statements (``_PreparingCursor``): planning the key query
-costs PostgreSQL about twice what running it does, and Django turns psycopg's automatic
-preparation off for every query, so these two ask for it themselves and PostgreSQL plans each
-once per connection (behind a transaction-pooling PgBouncer, enable its prepared-statement
-support, ``max_prepared_statements``). The token is read through uncorrelated subqueries
-(two index probes, its row as one JSON array), not a join: PostgreSQL planned the join from
-the token and walked every app of the organization, a cost that grows with the keys.
+On PostgreSQL they run as prepared statements (``preparing_cursor``), because planning the key
+query costs PostgreSQL about twice what running it does. Django turns psycopg's preparation
+off (``prepare_threshold=None``); the settings turn it back on
+(``config.settings.base.prepared_statements``), which reaches only server-binding cursors like
+this one, and this cursor prepares on first use, so PostgreSQL plans each statement once per
+connection. Behind a transaction-pooling PgBouncer, enable its prepared-statement support
+(``max_prepared_statements``, 1.21+) or set ``DJANGO_DB_PREPARED_STATEMENTS=false``.
+
+The token is read through uncorrelated subqueries (two index probes, its row as one JSON
+array), not a join: PostgreSQL planned the join from the token and walked every app of the
+organization, a cost that grows with the keys.
 """
 
 from __future__ import annotations
