@@ -26,6 +26,9 @@ class FaviconRedirect(RedirectView):
 
 
 urlpatterns = [
+    # First: the verification endpoint is the one URL called on every request of a gateway,
+    # and Django tries the patterns in order.
+    path("api/v1/", api.urls),
     path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
     path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
     path("healthz", healthz, name="healthz"),
@@ -36,7 +39,6 @@ urlpatterns = [
         name="credentials_export",
     ),
     path("api/v1/docs", api_docs_view, name="api_docs"),
-    path("api/v1/", api.urls),
     path("account/two-factor/", two_factor_view, name="two_factor"),
     path("admin/", admin.site.urls),
 ]

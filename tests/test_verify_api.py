@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import json
 
 import pytest
 import time_machine
@@ -35,6 +37,19 @@ def test_valid_key_answers_the_app_and_its_scopes(api_client, verifier, issued, 
     assert body["key"]["prefix"] == key.prefix and body["key"]["status"] == "active"
     answered = dt.datetime.fromisoformat(body["key"]["expires_at"])
     assert abs(answered - key.expires_at) < dt.timedelta(milliseconds=1)
+
+
+def test_every_way_of_sending_the_body_gets_the_same_answer(api_client, verifier, issued, scopes):
+    """Most calls skip ninja's general request handling; one its JSON parser accepts and the
+    fast path's does not (a UTF-8 byte order mark, as some Windows clients send) still takes
+    ninja's path, and the answer is the same either way."""
+    _, token = verifier
+    body = json.dumps({"key": issued.raw_key, "scopes": [scopes[0].code]}).encode()
+    plain = call(api_client, token, body)
+    with_bom = call(api_client, token, codecs.BOM_UTF8 + body)
+    assert plain.status_code == with_bom.status_code == 200
+    assert plain.json()["code"] == "VALID"
+    assert with_bom.json() == plain.json()
 
 
 def test_unknown_key_is_not_found_without_details(api_client, verifier, issued):
