@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import json
 
 import pytest
 import time_machine
+from django.test import override_settings
 from django.utils import timezone
+from django.views.debug import ExceptionReporter
 
 from apps_registry import services
 from apps_registry.api import verify
@@ -135,3 +139,32 @@ def test_interactive_docs_are_for_logged_in_staff_only(client, operator_client, 
     page = operator_client.get("/api/v1/docs")
     assert page.status_code == 200 and b"swagger-ui-bundle.js" in page.content
     assert client.get("/api/v1/openapi.json").status_code == 200  # the document is public
+
+
+@pytest.mark.parametrize("path", ["fast", "ninja"])
+def test_an_error_report_shows_neither_the_key_nor_the_token(api_client, verifier, path):
+    """Django's error report lists each frame's local variables: a crash while verifying (here
+    a misconfigured failure window) must not put the presented key or token in it, on the
+    fast path or on ninja's (a body with a byte order mark takes that one)."""
+    _, token = verifier
+    presented = "kp_Zz9Yy8Xx.this-part-is-secret"
+    body = json.dumps({"key": presented}).encode()
+    if path == "ninja":
+        body = codecs.BOM_UTF8 + body
+    with (
+        override_settings(KEYPORT_VERIFY_FAILURE_WINDOW="sixty"),
+        pytest.raises(TypeError) as crash,
+    ):
+        call(api_client, token, body)
+    reporter = ExceptionReporter(None, crash.type, crash.value, crash.tb)
+    served = [
+        frame
+        for frame in reporter.get_traceback_data()["frames"]
+        if "/django/core/handlers/" in frame["filename"]
+        or "/ninja/" in frame["filename"]
+        or "/apps_registry/" in frame["filename"]
+    ]
+    assert "_verified" in {frame["function"] for frame in served}  # the frames are reported
+    shown = " ".join(str(value) for frame in served for _, value in frame["vars"])
+    assert "'********************'" in shown  # and their variables cleansed
+    assert "this-part-is-secret" not in shown and token not in shown

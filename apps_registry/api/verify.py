@@ -13,6 +13,7 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.debug import sensitive_variables
 from ninja import NinjaAPI
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -101,6 +102,7 @@ def fast_path(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """
 
     @wraps(run)
+    @sensitive_variables()  # every local here and in every frame below (ninja's, the view's)
     def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
